@@ -1,0 +1,80 @@
+// Errors travel as values across layers (LevelDB's Status); exceptions are kept for the
+// places where a program ends and for the card's applet-to-dispatcher path.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace epurse {
+
+enum class ErrorCode {
+  kInvalidArgument,  // the caller passed something malformed
+  kMalformed,        // bytes from outside do not parse
+  kIo,               // the operating system refused a file or socket operation
+  kCorrupt,          // stored data fails its own checks
+  kBusy,             // someone else holds the resource
+  kNoService,        // the PC/SC daemon is not running
+  kNoReader,         // no such reader
+  kNoCard,           // the reader holds no card
+  kCardRemoved,      // the card went away during use
+  kCardReset,        // another program reset the card; selection state is gone
+  kProtocol,         // the peer broke the protocol
+  kTimeout,
+  kUnsupported,
+  kInternal,
+};
+
+const char* errorCodeName(ErrorCode code);
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+
+  std::string toString() const { return std::string(errorCodeName(code)) + ": " + message; }
+};
+
+inline Error makeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+
+// Success or an Error.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  static Status ok() { return Status(); }
+  bool isOk() const { return !error_.has_value(); }
+  explicit operator bool() const { return isOk(); }
+  const Error& error() const { return *error_; }
+  std::string toString() const { return isOk() ? "ok" : error_->toString(); }
+
+ private:
+  std::optional<Error> error_;
+};
+
+// A value or an Error, in the spirit of std::expected (C++23).
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(status.error()) {}      // only from a failed Status
+
+  bool isOk() const { return std::holds_alternative<T>(v_); }
+  explicit operator bool() const { return isOk(); }
+  T& value() & { return std::get<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  const Error& error() const { return std::get<Error>(v_); }
+  Status status() const { return isOk() ? Status() : Status(error()); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace epurse
