@@ -1,0 +1,240 @@
+#define BOOST_TEST_MODULE card_os_test
+#include <boost/test/unit_test.hpp>
+
+#include "apdu/ber_tlv.h"
+#include "apdu/status_word.h"
+#include "card/runtime/iso_exception.h"
+#include "tests/support/card_fixture.h"
+
+using namespace epurse;
+using namespace epurse::testing;
+using card::kInsSelect;
+
+namespace {
+
+CommandApdu echo(Bytes data) { return CommandApdu(kEchoCla, kInsEcho, 0, 0, std::move(data), 256); }
+CommandApdu store(Bytes data, std::uint8_t p1 = 0) { return CommandApdu(kEchoCla, kInsStore, p1, 0, std::move(data)); }
+CommandApdu load() { return CommandApdu(kEchoCla, kInsLoad, 0, 0, {}, 65536); }
+CommandApdu bump() { return CommandApdu(kEchoCla, kInsBump, 0, 0, {}, 4); }
+
+Bytes loaded(std::uint32_t generation, const Bytes& data) {
+  Bytes out;
+  appendU32(out, generation);
+  appendBytes(out, data);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(atr_offers_the_configured_protocol) {
+  EchoCardFixture t1(TransportProtocol::kT1);
+  EchoCardFixture t0(TransportProtocol::kT0);
+  BOOST_TEST(toHex(t1.os().atr()) == "3B8C8131FE45805665707572736573800040E6");
+  BOOST_TEST(toHex(t0.os().atr()) == "3B0C805665707572736573800000");
+}
+
+BOOST_AUTO_TEST_CASE(select_returns_fci_with_aid_and_proprietary_data) {
+  EchoCardFixture card;
+  auto r = card.selectEcho();
+  BOOST_TEST(r.sw() == sw::kSuccess);
+  // 6F 14 | 84 0B F0 "EPURSEECHO" (13 bytes) | A5 05 "ECHO" 01 (7 bytes)
+  BOOST_TEST(toHex(r.data()) == "6F14840BF04550555253454543484FA5054543484F01");
+  auto noData = card.raw(CommandApdu(0x00, kInsSelect, 0x04, 0x0C, kEchoAid));
+  BOOST_TEST(noData.sw() == sw::kSuccess);
+  BOOST_TEST(noData.data().empty());
+}
+
+BOOST_AUTO_TEST_CASE(select_errors_keep_the_current_selection) {
+  EchoCardFixture card;
+  BOOST_TEST(card.selectEcho().sw() == sw::kSuccess);
+  const Bytes unknown{0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10};
+  BOOST_TEST(card.raw(CommandApdu(0x00, kInsSelect, 0x04, 0x00, unknown, 256)).sw() == sw::kFileNotFound);
+  BOOST_TEST(card.raw(CommandApdu(0x00, kInsSelect, 0x04, 0x00, Bytes{0xF0, 'E', 'P', 'U'})).sw() ==
+             sw::kWrongLength);
+  BOOST_TEST(card.raw(CommandApdu(0x00, kInsSelect, 0x04, 0x04, kEchoAid)).sw() == sw::kIncorrectP1P2);
+  BOOST_TEST(card.send(echo(Bytes{1, 2, 3})).data() == (Bytes{1, 2, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(partial_aid_selects_the_applet) {
+  EchoCardFixture card;
+  const Bytes prefix(kEchoAid.begin(), kEchoAid.begin() + 6);
+  auto r = card.raw(CommandApdu(0x00, kInsSelect, 0x04, 0x00, prefix, 256));
+  BOOST_TEST(r.sw() == sw::kSuccess);
+  BOOST_TEST(card.send(echo(Bytes{9})).sw() == sw::kSuccess);
+}
+
+BOOST_AUTO_TEST_CASE(commands_without_a_selected_applet_are_refused) {
+  EchoCardFixture card;
+  BOOST_TEST(card.raw(echo(Bytes{1})).sw() == sw::kInsNotSupported);
+}
+
+BOOST_AUTO_TEST_CASE(class_and_instruction_checks) {
+  EchoCardFixture card;
+  card.selectEcho();
+  auto swOf = [&](std::uint8_t cla, std::uint8_t ins) { return card.raw(CommandApdu(cla, ins, 0, 0)).sw(); };
+  BOOST_TEST(swOf(0xFF, kInsEcho) == sw::kClaNotSupported);
+  BOOST_TEST(swOf(0x20, kInsEcho) == sw::kClaNotSupported);
+  BOOST_TEST(swOf(0x40, kInsEcho) == sw::kLogicalChannelNotSupported);
+  BOOST_TEST(swOf(0x01, kInsEcho) == sw::kLogicalChannelNotSupported);
+  BOOST_TEST(swOf(0x81, kInsEcho) == sw::kLogicalChannelNotSupported);
+  BOOST_TEST(swOf(0x0C, kInsEcho) == sw::kSecureMessagingNotSupported);
+  BOOST_TEST(swOf(0x10, kInsEcho) == card::kSwChainingNotSupported);
+  BOOST_TEST(swOf(0x80, 0x60) == sw::kInsNotSupported);
+  BOOST_TEST(swOf(0x80, 0x92) == sw::kInsNotSupported);
+  BOOST_TEST(swOf(0x80, 0x7E) == sw::kInsNotSupported);  // the applet's own refusal
+  BOOST_TEST(swOf(0x00, kInsEcho) == sw::kClaNotSupported);  // the echo applet wants CLA 80
+}
+
+BOOST_AUTO_TEST_CASE(malformed_apdus_get_wrong_length_and_change_nothing) {
+  EchoCardFixture card;
+  card.selectEcho();
+  const Bytes before = card.image();
+  for (const Bytes& bad : {Bytes{}, Bytes{0x80}, Bytes{0x80, 0x10, 0x00}, Bytes{0x80, 0x20, 0, 0, 0x05, 1, 2},
+                           Bytes{0x80, 0x20, 0, 0, 0x00, 0x00}, Bytes{0x80, 0x20, 0, 0, 0x00, 0x00, 0x00, 0x01}}) {
+    auto r = card.raw(ByteView(bad));
+    BOOST_TEST(r.sw() == sw::kWrongLength, toHex(bad));
+    BOOST_TEST(r.data().empty());
+  }
+  BOOST_TEST(card.image() == before);
+  BOOST_TEST(card.send(echo(Bytes{7})).sw() == sw::kSuccess);  // still selected, still working
+}
+
+BOOST_AUTO_TEST_CASE(store_persists_across_restart) {
+  EchoCardFixture card;
+  card.selectEcho();
+  const Bytes data = toBytes("value that must survive a power cycle");
+  BOOST_TEST(card.send(store(data)).sw() == sw::kSuccess);
+  card.restart();
+  card.selectEcho();
+  BOOST_TEST(card.send(load()).data() == loaded(1, data));
+}
+
+BOOST_AUTO_TEST_CASE(refused_command_rolls_back_its_writes) {
+  EchoCardFixture card;
+  card.selectEcho();
+  BOOST_TEST_REQUIRE(card.send(store(toBytes("first"))).sw() == sw::kSuccess);
+  const Bytes image = card.image();
+  const auto ops = card.env().operations();
+  BOOST_TEST(card.send(store(toBytes("refused after writing"), kStoreRefuseAfterWrites)).sw() == sw::kWrongData);
+  BOOST_TEST(card.send(store(toBytes("left open by a buggy applet"), kStoreLeaveTransactionOpen)).sw() ==
+             sw::kUnknown);
+  BOOST_TEST(!card.store().inTransaction());
+  BOOST_TEST(card.env().operations() == ops);  // not a byte written to the image
+  BOOST_TEST(card.image() == image);
+  BOOST_TEST(card.send(load()).data() == loaded(1, toBytes("first")));  // memory view rolled back too
+}
+
+BOOST_AUTO_TEST_CASE(commit_failure_is_memory_failure_and_changes_nothing) {
+  EchoCardFixture card;
+  card.selectEcho();
+  BOOST_TEST_REQUIRE(card.send(store(toBytes("kept"))).sw() == sw::kSuccess);
+  card.env().failOperation(1);
+  BOOST_TEST(card.send(store(toBytes("lost"))).sw() == sw::kMemoryFailure);
+  BOOST_TEST(card.send(load()).data() == loaded(1, toBytes("kept")));
+}
+
+BOOST_AUTO_TEST_CASE(transient_memory_clears_on_reset_and_deselect) {
+  EchoCardFixture card;  // the fixture powers the card on once
+  card.selectEcho();
+  BOOST_TEST(card.send(bump()).data() == (Bytes{1, 1, 0, 1}));
+  BOOST_TEST(card.send(bump()).data() == (Bytes{2, 2, 0, 1}));
+  card.selectEcho();  // deselect + select: only the deselect-scoped counter restarts
+  BOOST_TEST(card.send(bump()).data() == (Bytes{3, 1, 0, 1}));
+  card.os().reset();  // reset: selection gone, every counter cleared, power-up hook ran
+  BOOST_TEST(card.raw(bump()).sw() == sw::kInsNotSupported);
+  card.selectEcho();
+  BOOST_TEST(card.send(bump()).data() == (Bytes{1, 1, 0, 2}));
+  card.os().powerOff();
+  BOOST_TEST(!card.os().powered());
+  card.os().powerOn();
+  card.selectEcho();
+  BOOST_TEST(card.send(bump()).data() == (Bytes{1, 1, 0, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(apdu_to_an_unpowered_card_powers_it_up) {
+  EchoCardFixture card;
+  card.os().powerOff();
+  BOOST_TEST(card.selectEcho().sw() == sw::kSuccess);
+  BOOST_TEST(card.os().powered());
+  BOOST_TEST(card.send(bump()).data() == (Bytes{1, 1, 0, 2}));
+}
+
+// Tear the card at every persistent write of a STORE (applet writes, slot write, sync), under
+// every crash mode; power up again from the image: LOAD shows the old value or the new one,
+// never a mix, and the card keeps working.
+BOOST_AUTO_TEST_CASE(tear_at_every_write_of_a_store_is_all_or_nothing) {
+  const Bytes oldData = toBytes("old value, written and committed before the tear");
+  Bytes newData(100);
+  for (std::size_t i = 0; i < newData.size(); ++i) newData[i] = static_cast<std::uint8_t>(0xA0 + i);
+  int tears = 0;
+  for (CrashMode mode : kAllCrashModes) {
+    for (std::uint64_t n = 1;; ++n) {
+      EchoCardFixture card;
+      card.selectEcho();
+      BOOST_TEST_REQUIRE(card.send(store(oldData)).sw() == sw::kSuccess);
+      card.tear().arm(n);
+      bool torn = false;
+      try {
+        BOOST_TEST(card.send(store(newData)).sw() == sw::kSuccess);
+      } catch (const card::PowerLost&) {
+        torn = true;
+      }
+      card.tear().disarm();
+      if (!torn) {
+        // generation + length + 7 chunks of 16 bytes + slot write + sync = 11 tear points
+        BOOST_TEST(n == 12u);
+        break;
+      }
+      ++tears;
+      card.env().crash(mode, static_cast<std::uint32_t>(n));
+      card.restart();
+      card.selectEcho();
+      const Bytes got = card.send(load()).data();
+      const bool isOld = got == loaded(1, oldData);
+      const bool isNew = got == loaded(2, newData);
+      BOOST_TEST((isOld || isNew), "tear at write " << n << " (" << crashModeName(mode) << "): " << toHex(got));
+      BOOST_TEST(card.send(store(toBytes("after"))).sw() == sw::kSuccess);
+    }
+  }
+  BOOST_TEST(tears == 11 * 4);
+}
+
+BOOST_AUTO_TEST_CASE(image_of_another_applet_set_is_refused) {
+  FaultInjectionEnv env;
+  {
+    auto store = card::TransactionStore::open(env, "/img", {});
+    BOOST_TEST_REQUIRE(store.isOk());
+    card::CardOs os(**store, {});
+    BOOST_TEST_REQUIRE(os.install(kEchoAid, std::make_unique<EchoApplet>()).isOk());
+    BOOST_TEST_REQUIRE(os.start().isOk());
+  }
+  const Bytes image = env.contents("/img");
+  auto store = card::TransactionStore::open(env, "/img", {});
+  BOOST_TEST_REQUIRE(store.isOk());
+  card::CardOs os(**store, {});
+  Bytes otherAid = kEchoAid;
+  otherAid.back() ^= 1;
+  BOOST_TEST_REQUIRE(os.install(otherAid, std::make_unique<EchoApplet>()).isOk());
+  auto s = os.start();
+  BOOST_TEST(!s.isOk());
+  BOOST_TEST((s.error().code == ErrorCode::kCorrupt));
+  BOOST_TEST(env.contents("/img") == image);
+  BOOST_TEST(ResponseApdu::parse(os.process(CommandApdu(0x00, kInsSelect, 4, 0, otherAid).serialize()))->sw() ==
+             sw::kUnknown);  // a card that did not start answers nothing useful
+}
+
+BOOST_AUTO_TEST_CASE(install_checks) {
+  FaultInjectionEnv env;
+  card::TransactionStore::Options small;
+  small.capacityForNewImage = 512;
+  auto store = card::TransactionStore::open(env, "/small", small);
+  BOOST_TEST_REQUIRE(store.isOk());
+  card::CardOs os(**store, {});
+  BOOST_TEST(!os.install(Bytes{1, 2, 3, 4}, std::make_unique<EchoApplet>()).isOk());  // AID too short
+  BOOST_TEST(!os.install(Bytes(17, 1), std::make_unique<EchoApplet>()).isOk());       // AID too long
+  BOOST_TEST_REQUIRE(os.install(kEchoAid, std::make_unique<EchoApplet>()).isOk());
+  BOOST_TEST(!os.install(kEchoAid, std::make_unique<EchoApplet>()).isOk());  // twice
+  auto s = os.start();  // 256 + 1030 bytes do not fit in 512
+  BOOST_TEST(!s.isOk());
+  BOOST_TEST((s.error().code == ErrorCode::kInvalidArgument));
+}
