@@ -12,6 +12,7 @@
 #include "card/runtime/in_process_channel.h"
 #include "tests/support/echo_applet.h"
 #include "tests/support/fault_injection_env.h"
+#include "tests/support/test_printing.h"
 
 namespace epurse::testing {
 
