@@ -1,6 +1,7 @@
-// Simulated power loss. A test arms the injector with N; the Nth persistent write (an
-// applet's write into persistent memory, or a write or sync of the card image) then throws
-// PowerLost instead of happening. PowerLost is deliberately not a std::exception: no applet
+// Simulated power loss. A test arms the injector with N; the Nth persistent write then throws
+// PowerLost instead of happening. TransactionStore counts every applet write into persistent
+// memory; a test Env (tests/support/fault_injection_env.h) counts every write and sync of the
+// card image too. The POSIX Env counts nothing: real power losses need no simulation. PowerLost is deliberately not a std::exception: no applet
 // or dispatcher catches it, exactly as no code runs on a card whose power is gone. The test
 // catches it, drops the card object and powers a new one up from the image.
 #pragma once

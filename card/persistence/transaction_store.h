@@ -74,7 +74,6 @@ class TransactionStore {
  private:
   TransactionStore(std::unique_ptr<RandomAccessFile> file, std::unique_ptr<FileLock> lock, std::size_t capacity,
                    TearInjector* tear);
-  Status load();
   std::uint8_t* working() { return slot_.data() + kSlotHeaderSize; }
   const std::uint8_t* working() const { return slot_.data() + kSlotHeaderSize; }
   std::uint64_t slotOffset(int slot) const { return kFileHeaderSize + slot * (kSlotHeaderSize + capacity_); }

@@ -16,7 +16,9 @@
 namespace epurse::card {
 namespace {
 
-constexpr unsigned kMaxReaderIndex = 15;  // pcscd serves at most 16 slots per driver
+// vpcd opens two slots per reader.conf entry (Debian's build too): ports 35963 and 35964.
+// Other vpcd entries listen on ports of their own: reach them with --port.
+constexpr unsigned kMaxReaderIndex = 1;
 
 // SIGTERM and SIGINT arrive on a file descriptor that the vpcd loop polls, so a signal is
 // handled between two APDUs and never inside a commit.
@@ -42,7 +44,7 @@ int runCardProcess(int argc, char** argv, const std::string& programName, const 
   std::string protocol = "t1";
   bool quiet = false;
   app.add_option("--state", statePath, "Card image file; created on first start")->required();
-  app.add_option("--reader", reader, "vpcd reader slot N: connects to port 35963+N")
+  app.add_option("--reader", reader, "vpcd reader slot N (0 or 1): connects to port 35963+N")
       ->check(CLI::Range(0u, kMaxReaderIndex));
   app.add_option("--port", port, "vpcd port to connect to (overrides --reader)")->check(CLI::Range(1u, 65535u));
   app.add_option("--host", host, "Host where pcscd with vpcd runs")->capture_default_str();

@@ -23,6 +23,7 @@ constexpr std::size_t kDirEntrySize = 1 + kMaxAidLength + 4 + 4;
 
 // CLA byte structure (ISO 7816-4 clause 5.4.1).
 constexpr std::uint8_t kClaInvalid = 0xFF;
+constexpr std::uint8_t kClaBasicChannel = 0x00;  // interindustry, no SM, no chaining, channel 0
 constexpr std::uint8_t kClaProprietaryBit = 0x80;
 constexpr std::uint8_t kClaRfuMask = 0xE0, kClaRfuValue = 0x20;              // 20..3F
 constexpr std::uint8_t kClaFurtherMask = 0xC0, kClaFurtherValue = 0x40;      // 40..7F
@@ -132,7 +133,11 @@ Status CardOs::start() {
 
   for (auto& a : applets_) {
     a->context = std::make_unique<Context>(*this, *a);
-    a->applet->attach(*a->context);
+    try {
+      a->applet->attach(*a->context);
+    } catch (const std::exception& e) {
+      return makeError(ErrorCode::kInternal, "applet " + toHex(a->aid) + " failed to attach: " + e.what());
+    }
   }
 
   const ByteView stored = store_.read(0, directory.size());
@@ -217,7 +222,7 @@ Bytes CardOs::process(ByteView raw) {
     wrongLe_.reset();
     return statusOnly(sw::kWrongLength);
   }
-  if (cmd.ins() == kInsGetResponse && isInterindustry(cmd.cla()) && (cmd.cla() & ~kClaChannelBits) == 0) {
+  if (cmd.ins() == kInsGetResponse && cmd.cla() == kClaBasicChannel) {
     return serveGetResponse(cmd);
   }
   if (wrongLe_) {
@@ -317,12 +322,8 @@ Bytes CardOs::deliver(const CommandApdu& cmd, Outcome outcome) {
   Bytes& data = outcome.data;
   const sw::StatusWord status = outcome.status;
   const auto ne = cmd.ne();
-  if (data.empty()) return statusOnly(status);
-  if (status != sw::kSuccess) {
-    // Data with a warning: T=1 delivers it when it fits Ne; T=0 cannot chain it.
-    if (config_.protocol == TransportProtocol::kT1 && ne && *ne >= data.size()) return withStatus(data, status);
-    return statusOnly(status);
-  }
+  // Applets return data only with 9000 (a refusal is an exception and carries none).
+  if (data.empty() || status != sw::kSuccess) return statusOnly(status);
   auto chain = [&](std::size_t give) {
     Bytes out(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(give));
     pending_.assign(data.begin() + static_cast<std::ptrdiff_t>(give), data.end());

@@ -1,6 +1,7 @@
 // The card operating system: power states, the ATR, applet selection by AID, the one
 // dispatcher that turns applet refusals into status words, and the transport rules a real
-// card applies (T=0: 61xx + GET RESPONSE and 6Cxx; T=1: 61xx when the answer exceeds Ne).
+// card applies (T=0: 61xx + GET RESPONSE and 6Cxx; T=1: 61xx when the answer exceeds Ne or
+// the command carried no Le at all).
 // It knows nothing about any particular applet.
 #pragma once
 

@@ -1,7 +1,7 @@
 // One TCP connection to vpcd, carrying length-prefixed messages (vpcd_protocol.h).
 //
 // Latency matters here: vpcd writes small segments, and with Linux's delayed ACK each APDU
-// round trip would cost about 40 ms. So the socket sets TCP_NODELAY and re-arms TCP_QUICKACK
+// round trip would cost 40 to 50 ms (the delayed-ACK timer). So the socket sets TCP_NODELAY and re-arms TCP_QUICKACK
 // (which the kernel clears again by itself) before every read, and each reply leaves in a
 // single write.
 #pragma once

@@ -157,6 +157,8 @@ BOOST_AUTO_TEST_CASE(get_response_misuse) {
   card.raw(CommandApdu(kEchoCla, kInsEcho, 0, 0, Bytes{1, 2}, 256));
   BOOST_TEST(card.raw(CommandApdu(0x00, kInsGetResponse, 1, 0, {}, 2)).sw() == sw::kIncorrectP1P2);
   BOOST_TEST(card.raw(CommandApdu(0x00, kInsGetResponse, 0, 0)).sw() == sw::kWrongLength);
+  BOOST_TEST(card.raw(CommandApdu(0x01, kInsGetResponse, 0, 0, {}, 2)).sw() == sw::kLogicalChannelNotSupported);
+  card.raw(CommandApdu(kEchoCla, kInsEcho, 0, 0, Bytes{1, 2}, 256));  // the refusal above dropped it
   BOOST_TEST(card.raw(getResponse(2)).data() == (Bytes{1, 2}));  // still pending after misuse
   card.raw(CommandApdu(kEchoCla, kInsEcho, 0, 0, Bytes{3, 4}, 256));
   card.raw(patternCmd(1, 1));  // another command drops what was pending
