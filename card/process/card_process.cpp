@@ -5,8 +5,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <iostream>
 
 #include "card/persistence/transaction_store.h"
 #include "card/runtime/card_os.h"
@@ -58,11 +56,16 @@ int runCardProcess(int argc, char** argv, const std::string& programName, const 
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  // One write per line, so the logs of several card processes on one terminal never interleave.
+  auto emit = [&](const std::string& text) {
+    const std::string line = programName + ": " + text + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  };
   auto log = [&](const std::string& line) {
-    if (!quiet) std::cerr << programName << ": " << line << std::endl;
+    if (!quiet) emit(line);
   };
   auto fail = [&](const std::string& line) {
-    std::cerr << programName << ": error: " << line << std::endl;
+    emit("error: " + line);
     return 1;
   };
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages epurse needs that are missing; does nothing when all are there.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config              # build
+  libssl-dev libpcsclite-dev libcli11-dev  # OpenSSL 3, PC/SC client, command lines
+  libboost-test-dev                      # Boost.Test
+  pcscd vsmartcard-vpcd                  # the PC/SC daemon and the virtual reader driver
+  opensc pcsc-tools                      # other PC/SC clients the end-to-end tests use
+  util-linux mount                       # unshare, mount: the private pcscd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  as_root=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
