@@ -8,6 +8,7 @@ namespace {
 
 constexpr std::uint8_t kTaPresent = 0x10, kTbPresent = 0x20, kTcPresent = 0x40, kTdPresent = 0x80;
 constexpr std::uint8_t kLowNibble = 0x0F;
+constexpr int kGlobalInterfaceBytes = 15;  // "T=15" in a TDi
 // T=1 interface bytes: TD1 (TD2 follows, T=1), TD2 (TA3 TB3 follow, T=1), TA3 IFSC, TB3 BWI/CWI.
 constexpr std::uint8_t kT1Td1 = kTdPresent | 0x01;
 constexpr std::uint8_t kT1Td2 = kTaPresent | kTbPresent | 0x01;
@@ -70,7 +71,6 @@ Result<AtrInfo> parseAtr(ByteView atr) {
   const std::size_t k = atr[pos] & kLowNibble;
   ++pos;
   bool onlyT0 = true;
-  bool anyTd = false;
   while (true) {
     for (std::uint8_t bit : {kTaPresent, kTbPresent, kTcPresent}) {
       if (y & bit) {
@@ -81,15 +81,16 @@ Result<AtrInfo> parseAtr(ByteView atr) {
     if (!(y & kTdPresent)) break;
     if (pos >= atr.size()) return bad("truncated TD byte");
     const std::uint8_t td = atr[pos++];
-    anyTd = true;
     const int t = td & kLowNibble;
-    if (std::find(info.protocols.begin(), info.protocols.end(), t) == info.protocols.end()) {
+    // T=15 only qualifies global interface bytes: not a protocol, but it makes TCK mandatory.
+    if (t != kGlobalInterfaceBytes &&
+        std::find(info.protocols.begin(), info.protocols.end(), t) == info.protocols.end()) {
       info.protocols.push_back(t);
     }
     if (t != 0) onlyT0 = false;
     y = td & 0xF0;
   }
-  if (!anyTd) info.protocols.push_back(0);
+  if (info.protocols.empty()) info.protocols.push_back(0);  // no TD1: T=0 implied
   if (atr.size() - pos < k) return bad("truncated historical bytes");
   info.historical.assign(atr.begin() + static_cast<std::ptrdiff_t>(pos),
                          atr.begin() + static_cast<std::ptrdiff_t>(pos + k));

@@ -87,11 +87,25 @@ std::optional<TlvObject> findTlv(const std::vector<TlvObject>& objects, std::uin
   return std::nullopt;
 }
 
-void appendTlv(Bytes& out, std::uint32_t tag, ByteView value) {
+// True when `tag` encodes to bytes that parseTlv reads back as the same tag.
+bool isEncodableTag(std::uint32_t tag) {
+  if ((tag >> 24) != 0) return false;
   const std::size_t n = tagByteCount(tag);
-  const std::uint8_t first = static_cast<std::uint8_t>(tag >> (8 * (n - 1)));
+  auto byteAt = [&](std::size_t i) { return static_cast<std::uint8_t>(tag >> (8 * (n - 1 - i))); };
+  const std::uint8_t first = byteAt(0);
+  if (first == kPaddingZero || first == kPaddingFF) return false;  // would read as padding
   const bool multi = (first & kTagNumberMask) == kTagNumberMask;
-  if (multi != (n > 1) || (tag >> 24) != 0) throw std::invalid_argument("not a valid BER-TLV tag");
+  if (multi != (n > 1)) return false;
+  for (std::size_t i = 1; i < n; ++i) {
+    const bool last = i == n - 1;
+    if (((byteAt(i) & kMoreTagBytes) != 0) == last) return false;  // b8 set on all but the last
+  }
+  return n == 1 || byteAt(1) != kMoreTagBytes;
+}
+
+void appendTlv(Bytes& out, std::uint32_t tag, ByteView value) {
+  if (!isEncodableTag(tag)) throw std::invalid_argument("not a valid BER-TLV tag");
+  const std::size_t n = tagByteCount(tag);
   for (std::size_t i = n; i-- > 0;) out.push_back(static_cast<std::uint8_t>(tag >> (8 * i)));
   const std::size_t len = value.size();
   if (len < kLongLengthFlag) {

@@ -67,7 +67,10 @@ class CardOs::Context final : public CardContext {
     return os_.transient_.allocate(size, when, &self_);
   }
   void beginTransaction() override {
-    if (Status s = os_.store_.begin(); !s) throw std::logic_error(s.error().message);
+    if (Status s = os_.store_.begin(); !s) {
+      if (s.error().code == ErrorCode::kIo) IsoException::throwIt(sw::kMemoryFailure);  // after a failed commit
+      throw std::logic_error(s.error().message);                                          // nesting: an applet bug
+    }
   }
   void commitTransaction() override {
     if (Status s = os_.store_.commit(); !s) {

@@ -131,6 +131,13 @@ BOOST_AUTO_TEST_CASE(commit_failure_is_memory_failure_and_changes_nothing) {
   card.env().failOperation(1);
   BOOST_TEST(card.send(store(toBytes("lost"))).sw() == sw::kMemoryFailure);
   BOOST_TEST(card.send(load()).data() == loaded(1, toBytes("kept")));
+  // Until restarted, the card refuses every further change with the same status word.
+  BOOST_TEST(card.send(store(toBytes("later"))).sw() == sw::kMemoryFailure);
+  card.restart();
+  card.selectEcho();
+  const Bytes after = card.send(load()).data();
+  BOOST_TEST((after == loaded(1, toBytes("kept")) || after == loaded(2, toBytes("lost"))));
+  BOOST_TEST(card.send(store(toBytes("works again"))).sw() == sw::kSuccess);
 }
 
 BOOST_AUTO_TEST_CASE(transient_memory_clears_on_reset_and_deselect) {
