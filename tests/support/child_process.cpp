@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <thread>
 
 extern char** environ;
@@ -29,16 +30,13 @@ int decodeStatus(int status) {
   return -1;
 }
 
-}  // namespace
-
-Result<ChildProcess> ChildProcess::start(const std::vector<std::string>& argv, const std::string& stderrPath) {
+// posix_spawnp with `setup` adding file actions. Termination signals may be blocked in the
+// test process; the child starts with none blocked.
+Result<pid_t> spawn(const std::vector<std::string>& argv,
+                    const std::function<void(posix_spawn_file_actions_t&)>& setup) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (!stderrPath.empty()) {
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderrPath.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0600);
-  }
-  // Termination signals may be blocked in the test process; the child starts with none.
+  setup(actions);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none;
@@ -51,7 +49,20 @@ Result<ChildProcess> ChildProcess::start(const std::vector<std::string>& argv, c
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return makeError(ErrorCode::kIo, "cannot start " + argv[0] + ": " + std::strerror(rc));
-  return ChildProcess(pid);
+  return pid;
+}
+
+}  // namespace
+
+Result<ChildProcess> ChildProcess::start(const std::vector<std::string>& argv, const std::string& stderrPath) {
+  auto pid = spawn(argv, [&](posix_spawn_file_actions_t& actions) {
+    if (!stderrPath.empty()) {
+      posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderrPath.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                       0600);
+    }
+  });
+  if (!pid) return pid.error();
+  return ChildProcess(*pid);
 }
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
@@ -96,26 +107,16 @@ Result<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
 Result<CommandOutput> runCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
   int pipeFds[2];
   if (::pipe2(pipeFds, O_CLOEXEC) != 0) return makeError(ErrorCode::kIo, "pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDERR_FILENO);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  auto args = cArgv(argv);
-  const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  auto spawned = spawn(argv, [&](posix_spawn_file_actions_t& actions) {
+    posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDERR_FILENO);
+  });
   ::close(pipeFds[1]);
-  if (rc != 0) {
+  if (!spawned) {
     ::close(pipeFds[0]);
-    return makeError(ErrorCode::kIo, "cannot start " + argv[0] + ": " + std::strerror(rc));
+    return spawned.error();
   }
+  const pid_t pid = *spawned;
   CommandOutput result{-1, {}};
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buf[4096];
