@@ -38,6 +38,32 @@ struct print_log_value<Case> {
 
 namespace {
 
+// n bytes 00 01 02 ... FF 00 01 ... so that misplaced data shows up.
+Bytes counting(std::size_t n) {
+  Bytes b(n);
+  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i);
+  return b;
+}
+
+// A heap copy of exactly `bytes.size()` bytes, so that AddressSanitizer reports a parser that
+// reads even one byte past the end (a std::vector's spare capacity would hide it).
+struct ExactBuffer {
+  explicit ExactBuffer(const Bytes& bytes) : p(new std::uint8_t[bytes.size()]), n(bytes.size()) {
+    std::copy(bytes.begin(), bytes.end(), p.get());
+  }
+  ByteView view() const { return ByteView(p.get(), n); }
+  std::unique_ptr<std::uint8_t[]> p;
+  std::size_t n;
+};
+
+CommandApdu parseOk(const Bytes& raw) {
+  const ExactBuffer exact(raw);
+  auto r = CommandApdu::parse(exact.view());
+  BOOST_TEST_REQUIRE(r.isOk(), "parse of " << hx(raw).substr(0, 64) << " failed: "
+                                          << (r.isOk() ? "" : r.error().toString()));
+  return *r;
+}
+
 void checkMalformed(const Bytes& raw, const std::string& what) {
   BOOST_TEST_CONTEXT(what << " [" << hx(raw).substr(0, 80) << "]") {
     const ExactBuffer exact(raw);
