@@ -140,13 +140,14 @@ Status PcscContext::waitForCard(const std::string& name, bool present, unsigned 
   SCARD_READERSTATE state{};
   state.szReader = name.c_str();
   state.dwCurrentState = SCARD_STATE_UNAWARE;
+  const Error timedOut = makeError(ErrorCode::kTimeout, "reader '" + name + "' did not see the card " +
+                                                            (present ? "arrive" : "leave") + " in time");
   for (;;) {
     const auto now = std::chrono::steady_clock::now();
     const auto left = now >= deadline ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     const LONG rv = SCardGetStatusChange(ctx_, static_cast<DWORD>(left), &state, 1);
     if (rv == SCARD_E_TIMEOUT) {
-      return makeError(ErrorCode::kTimeout, std::string("reader '") + name + "' did not see the card " +
-                                                (present ? "arrive" : "leave") + " in time");
+      return timedOut;
     }
     if (rv != SCARD_S_SUCCESS) return pcscError(rv, "cannot watch reader '" + name + "'");
     if (state.dwEventState & SCARD_STATE_UNKNOWN) {
@@ -156,8 +157,7 @@ Status PcscContext::waitForCard(const std::string& name, bool present, unsigned 
     if (isPresent == present) return Status::ok();
     state.dwCurrentState = state.dwEventState & ~SCARD_STATE_CHANGED;
     if (left == 0) {
-      return makeError(ErrorCode::kTimeout, std::string("reader '") + name + "' did not see the card " +
-                                                (present ? "arrive" : "leave") + " in time");
+      return timedOut;
     }
   }
 }

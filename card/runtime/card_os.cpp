@@ -296,11 +296,8 @@ CardOs::Outcome CardOs::select(const CommandApdu& cmd) {
 
   deselectCurrent();
   try {
-    if (!found->applet->select(*found->context)) {
-      if (store_.inTransaction()) store_.abort();
-      return {{}, sw::kAppletSelectFailed};
-    }
-    if (store_.inTransaction()) {
+    const bool accepted = found->applet->select(*found->context);
+    if (!accepted || store_.inTransaction()) {  // a select hook may not leave changes pending
       store_.abort();
       return {{}, sw::kAppletSelectFailed};
     }

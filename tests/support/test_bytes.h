@@ -2,9 +2,11 @@
 // code under test, so this header carries its own small hex codec.
 #pragma once
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -62,5 +64,16 @@ inline Bytes cat(std::initializer_list<Bytes> parts) {
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
+
+// A heap copy of exactly `bytes.size()` bytes, so that AddressSanitizer reports a parser that
+// reads even one byte past the end (a std::vector's spare capacity would hide it).
+struct ExactBuffer {
+  explicit ExactBuffer(const Bytes& bytes) : p(new std::uint8_t[bytes.size()]), n(bytes.size()) {
+    std::copy(bytes.begin(), bytes.end(), p.get());
+  }
+  ByteView view() const { return ByteView(p.get(), n); }
+  std::unique_ptr<std::uint8_t[]> p;
+  std::size_t n;
+};
 
 }  // namespace epurse::testing

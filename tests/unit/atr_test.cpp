@@ -50,17 +50,6 @@ AtrInfo parseOk(const Bytes& atr) {
   return *r;
 }
 
-// A heap copy of exactly `bytes.size()` bytes, so that AddressSanitizer reports a parser that
-// reads even one byte past the end (a std::vector's spare capacity would hide it).
-struct ExactBuffer {
-  explicit ExactBuffer(const Bytes& bytes) : p(new std::uint8_t[bytes.size()]), n(bytes.size()) {
-    std::copy(bytes.begin(), bytes.end(), p.get());
-  }
-  ByteView view() const { return ByteView(p.get(), n); }
-  std::unique_ptr<std::uint8_t[]> p;
-  std::size_t n;
-};
-
 void checkRejected(const Bytes& atr, const std::string& what) {
   BOOST_TEST_CONTEXT(what << " [" << hx(atr) << "]") {
     const ExactBuffer exact(atr);

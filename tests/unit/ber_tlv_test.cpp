@@ -49,17 +49,6 @@ bool valueAt(const TlvObject& o, const Bytes& buffer, std::size_t offset) {
   return o.value.data() == buffer.data() + offset;
 }
 
-// A heap copy of exactly `bytes.size()` bytes, so that AddressSanitizer reports a parser that
-// reads even one byte past the end (a std::vector's spare capacity would hide it).
-struct ExactBuffer {
-  explicit ExactBuffer(const Bytes& bytes) : p(new std::uint8_t[bytes.size()]), n(bytes.size()) {
-    std::copy(bytes.begin(), bytes.end(), p.get());
-  }
-  ByteView view() const { return ByteView(p.get(), n); }
-  std::unique_ptr<std::uint8_t[]> p;
-  std::size_t n;
-};
-
 void checkMalformed(const Bytes& in, const std::string& what) {
   BOOST_TEST_CONTEXT(what << " [" << hx(in).substr(0, 64) << "]") {
     std::size_t consumed = 0;

@@ -45,17 +45,6 @@ Bytes counting(std::size_t n) {
   return b;
 }
 
-// A heap copy of exactly `bytes.size()` bytes, so that AddressSanitizer reports a parser that
-// reads even one byte past the end (a std::vector's spare capacity would hide it).
-struct ExactBuffer {
-  explicit ExactBuffer(const Bytes& bytes) : p(new std::uint8_t[bytes.size()]), n(bytes.size()) {
-    std::copy(bytes.begin(), bytes.end(), p.get());
-  }
-  ByteView view() const { return ByteView(p.get(), n); }
-  std::unique_ptr<std::uint8_t[]> p;
-  std::size_t n;
-};
-
 CommandApdu parseOk(const Bytes& raw) {
   const ExactBuffer exact(raw);
   auto r = CommandApdu::parse(exact.view());
