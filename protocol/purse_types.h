@@ -1,0 +1,33 @@
+// The value types every purse message is made of.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "apdu/bytes.h"
+
+namespace epurse::protocol {
+
+inline constexpr std::size_t kPurseIdSize = 8;
+inline constexpr std::size_t kReferenceSize = 32;
+inline constexpr std::size_t kIssuerKeyIdSize = 8;
+
+using PurseId = std::array<std::uint8_t, kPurseIdSize>;
+using PurchaseReference = std::array<std::uint8_t, kReferenceSize>;
+using IssuerKeyId = std::array<std::uint8_t, kIssuerKeyIdSize>;
+
+using Amount = std::uint32_t;    // minor units of the purse's currency
+using Currency = std::uint16_t;  // ISO 4217 numeric code, e.g. 978 for EUR
+using Date = std::uint32_t;      // YYYYMMDD as a number, e.g. 20261123
+
+template <std::size_t N>
+std::array<std::uint8_t, N> toArray(ByteView in) {
+  std::array<std::uint8_t, N> out{};
+  for (std::size_t i = 0; i < N && i < in.size(); ++i) out[i] = in[i];
+  return out;
+}
+
+inline std::string purseIdHex(const PurseId& id) { return toHex(id); }
+
+}  // namespace epurse::protocol
