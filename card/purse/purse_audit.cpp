@@ -1,0 +1,164 @@
+// What the issuer reads and orders after the fact: log records, signed log heads, clearing
+// archived exception records, the revocation list and the life cycle.
+#include <algorithm>
+
+#include "card/purse/purse_applet.h"
+#include "card/purse/purse_layout.h"
+#include "card/purse/purse_logs.h"
+#include "card/runtime/iso_exception.h"
+#include "protocol/signed_payloads.h"
+
+namespace epurse::card {
+
+using namespace purse_layout;
+using protocol::LifeCycle;
+
+Bytes PurseApplet::readRecord(const CommandApdu& command) {
+  requireNoData(command);
+  if ((command.p2() & 0x07) != kReadRecordP1IsNumber) IsoException::throwIt(sw::kIncorrectP1P2);
+  if (command.p1() == 0) IsoException::throwIt(sw::kIncorrectP1P2);
+  const std::uint8_t sfi = command.p2() >> 3;
+  PersistentRegion& m = card_->persistent();
+  std::optional<Bytes> record;
+  if (sfi == kSfiTransactionLog) {
+    record = TransactionLog(m).record(command.p1());
+  } else if (sfi == kSfiExceptionLog) {
+    record = ExceptionLog(m).record(command.p1());
+  } else {
+    IsoException::throwIt(sw::kFileNotFound);
+  }
+  if (!record) IsoException::throwIt(sw::kRecordNotFound);
+  return std::move(*record);
+}
+
+Bytes PurseApplet::auditRead(const CommandApdu& command) {
+  if (command.p2() != 0) IsoException::throwIt(sw::kIncorrectP1P2);
+  const std::uint8_t sfi = command.p1();
+  if (sfi != kSfiTransactionLog && sfi != kSfiExceptionLog) IsoException::throwIt(sw::kIncorrectP1P2);
+  const ByteView challenge = command.data();
+  if (challenge.size() < kMinChallengeSize || challenge.size() > kMaxChallengeSize) {
+    IsoException::throwIt(sw::kWrongLength);
+  }
+  PersistentRegion& m = card_->persistent();
+  if (!(m.readU8(kPersonalisation) & kPersoCertificate)) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  protocol::AuditHead head;
+  head.purseId = purseId();
+  head.log = sfi;
+  head.balance = m.readU32(kBalance);
+  head.nextSeq = m.readU32(kNextSeq);
+  if (sfi == kSfiTransactionLog) {
+    const TransactionLog log(m);
+    head.appended = log.appended();
+    head.headHash = log.headHash();
+    head.held = static_cast<std::uint8_t>(log.held());
+  } else {
+    const ExceptionLog log(m);
+    head.appended = log.appended();
+    head.headHash = log.digest();
+    head.held = static_cast<std::uint8_t>(log.held());
+  }
+  Bytes response = head.encode();
+  appendBytes(response, signWithCardKey(protocol::auditPayload(challenge, head)));
+  return response;
+}
+
+Bytes PurseApplet::clearExceptionLog(const CommandApdu& command) {
+  requireP1P2(command, 0, 0);
+  const LifeCycle state = lifeCycle();
+  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
+    IsoException::throwIt(sw::kConditionsNotSatisfied);
+  }
+  const ByteView data = command.data();
+  if (data.size() < protocol::kSignatureSize) IsoException::throwIt(sw::kWrongLength);
+  const ByteView fields = data.first(data.size() - protocol::kSignatureSize);
+  auto order = protocol::ExceptionClearOrder::decode(fields);
+  if (!order) IsoException::throwIt(sw::kWrongLength);
+  verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainExceptionClear, purseId(), fields),
+                        data.last(protocol::kSignatureSize));
+  PersistentRegion& m = card_->persistent();
+  ExceptionLog log(m);
+  // Exactly the records named, each once, each still held, with the content the issuer
+  // archived: record numbers never repeat, so a replayed order names nothing held.
+  std::vector<std::size_t> indices;
+  Bytes named;
+  for (std::uint32_t number : order->numbers) {
+    const auto index = log.find(number);
+    if (!index || std::find(indices.begin(), indices.end(), *index) != indices.end()) {
+      IsoException::throwIt(sw::kReferencedDataNotFound);
+    }
+    indices.push_back(*index);
+    appendBytes(named, log.recordAt(*index));
+  }
+  if (protocol::sha256(named) != order->digest) IsoException::throwIt(sw::kWrongData);
+  card_->beginTransaction();
+  log.remove(indices);
+  card_->commitTransaction();
+  return {};
+}
+
+Bytes PurseApplet::putRevocationList(const CommandApdu& command) {
+  requireP1P2(command, 0, 0);
+  const LifeCycle state = lifeCycle();
+  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
+    IsoException::throwIt(sw::kConditionsNotSatisfied);
+  }
+  const ByteView data = command.data();
+  if (data.size() < protocol::kSignatureSize) IsoException::throwIt(sw::kWrongLength);
+  const ByteView fields = data.first(data.size() - protocol::kSignatureSize);
+  auto list = protocol::RevocationList::decode(fields);
+  if (!list) IsoException::throwIt(sw::kWrongLength);
+  verifyIssuerSignature(protocol::domainPayload(protocol::kDomainRevocationList, fields),
+                        data.last(protocol::kSignatureSize));
+  PersistentRegion& m = card_->persistent();
+  if (list->version <= m.readU32(kRevocationVersion)) IsoException::throwIt(sw::kConditionsNotSatisfied);  // stale
+  Bytes ids;
+  ids.reserve(kRevocationCapacity * kPurseIdSize);
+  for (const auto& id : list->revoked) appendBytes(ids, id);
+  ids.resize(kRevocationCapacity * kPurseIdSize, 0);
+  card_->beginTransaction();
+  m.writeU32(kRevocationVersion, list->version);
+  m.writeU8(kRevocationCount, static_cast<std::uint8_t>(list->revoked.size()));
+  m.write(kRevokedIds, ids);
+  card_->commitTransaction();
+  return {};
+}
+
+Bytes PurseApplet::setLifeCycle(const CommandApdu& command) {
+  requireP1P2(command, 0, 0);
+  auto split = protocol::splitSigned(command.data(), protocol::LifeCycleOrder::kSize);
+  if (!split) IsoException::throwIt(sw::kWrongLength);
+  const LifeCycle state = lifeCycle();
+  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
+    IsoException::throwIt(sw::kConditionsNotSatisfied);
+  }
+  verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainLifeCycle, purseId(), split->fields),
+                        split->signature);
+  auto order = protocol::LifeCycleOrder::decode(split->fields);
+  if (!order) IsoException::throwIt(sw::kWrongData);
+  PersistentRegion& m = card_->persistent();
+  const std::uint32_t counter = m.readU32(kAdminCounter);
+  if (order->adminCounter != counter) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  if (counter == UINT32_MAX) IsoException::throwIt(purse_sw::kSequenceExhausted);
+  // A transfer in flight finishes (or aborts) first: changing state under it would strand pd.
+  if (protocolStatus() != protocol::ProtocolStatus::kIdle) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  LifeCycle next = state;
+  switch (order->change) {
+    case protocol::LifeCycleChange::kBlock:
+      if (state != LifeCycle::kPersonalised) IsoException::throwIt(sw::kConditionsNotSatisfied);
+      next = LifeCycle::kBlocked;
+      break;
+    case protocol::LifeCycleChange::kUnblock:
+      if (state != LifeCycle::kBlocked) IsoException::throwIt(sw::kConditionsNotSatisfied);
+      next = LifeCycle::kPersonalised;
+      break;
+    case protocol::LifeCycleChange::kTerminate: next = LifeCycle::kTerminated; break;
+  }
+  card_->beginTransaction();
+  m.writeU8(kLifeCycle, static_cast<std::uint8_t>(next));
+  m.writeU32(kAdminCounter, counter + 1);
+  card_->commitTransaction();
+  setPinVerified(false);
+  return {};
+}
+
+}  // namespace epurse::card
