@@ -4,12 +4,15 @@
 
 namespace epurse::testing {
 
-EchoCardFixture::EchoCardFixture(TransportProtocol protocol, std::size_t capacity)
-    : protocol_(protocol), capacity_(capacity) {
+InMemoryCard::InMemoryCard(Bytes aid, AppletFactory make, TransportProtocol protocol, std::size_t capacity)
+    : aid_(std::move(aid)), make_(std::move(make)), protocol_(protocol), capacity_(capacity) {
   restart();
 }
 
-void EchoCardFixture::restart() {
+EchoCardFixture::EchoCardFixture(TransportProtocol protocol, std::size_t capacity)
+    : InMemoryCard(kEchoAid, [] { return std::make_unique<EchoApplet>(); }, protocol, capacity) {}
+
+void InMemoryCard::restart() {
   channel_.reset();
   os_.reset();
   store_.reset();
@@ -20,7 +23,7 @@ void EchoCardFixture::restart() {
   if (!store) throw std::runtime_error("cannot open card image: " + store.error().toString());
   store_ = std::move(*store);
   os_ = std::make_unique<card::CardOs>(*store_, card::CardConfig{protocol_});
-  if (Status s = os_->install(kEchoAid, std::make_unique<EchoApplet>()); !s) {
+  if (Status s = os_->install(aid_, make_()); !s) {
     throw std::runtime_error(s.error().toString());
   }
   if (Status s = os_->start(); !s) throw std::runtime_error(s.error().toString());
@@ -28,20 +31,20 @@ void EchoCardFixture::restart() {
   channel_ = std::make_unique<card::InProcessChannel>(*os_);
 }
 
-ResponseApdu EchoCardFixture::raw(ByteView bytes) {
+ResponseApdu InMemoryCard::raw(ByteView bytes) {
   auto r = ResponseApdu::parse(os_->process(bytes));
   if (!r) throw std::runtime_error(r.error().toString());
   return *r;
 }
 
-ResponseApdu EchoCardFixture::raw(const CommandApdu& command) { return raw(command.serialize()); }
+ResponseApdu InMemoryCard::raw(const CommandApdu& command) { return raw(command.serialize()); }
 
-ResponseApdu EchoCardFixture::send(const CommandApdu& command) {
+ResponseApdu InMemoryCard::send(const CommandApdu& command) {
   auto r = channel_->transmit(command);
   if (!r) throw std::runtime_error(r.error().toString());
   return *r;
 }
 
-ResponseApdu EchoCardFixture::selectEcho() { return raw(CommandApdu(0x00, card::kInsSelect, 0x04, 0x00, kEchoAid, 256)); }
+ResponseApdu InMemoryCard::select() { return raw(CommandApdu(0x00, card::kInsSelect, card::kSelectByDfName, 0x00, aid_, 256)); }
 
 }  // namespace epurse::testing

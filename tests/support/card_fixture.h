@@ -1,9 +1,11 @@
-// An echo card in memory: a fault-injecting Env, its TearInjector, the store, the card OS and
-// an in-process channel, with a power cycle that rebuilds everything from the image exactly
-// as a new card process would.
+// A card in memory: a fault-injecting Env, its TearInjector, the store, the card OS with one
+// applet and an in-process channel, with a power cycle that rebuilds everything from the
+// image exactly as a new card process would.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "apdu/command_apdu.h"
 #include "apdu/response_apdu.h"
@@ -16,10 +18,11 @@
 
 namespace epurse::testing {
 
-class EchoCardFixture {
+class InMemoryCard {
  public:
-  explicit EchoCardFixture(TransportProtocol protocol = TransportProtocol::kT1,
-                           std::size_t capacity = card::TransactionStore::kDefaultCapacity);
+  using AppletFactory = std::function<std::unique_ptr<card::Applet>()>;
+  InMemoryCard(Bytes aid, AppletFactory make, TransportProtocol protocol = TransportProtocol::kT1,
+               std::size_t capacity = card::TransactionStore::kDefaultCapacity);
 
   // Drops the card object (as a power loss does) and starts a new one from the image.
   void restart();
@@ -36,11 +39,13 @@ class EchoCardFixture {
   ResponseApdu raw(ByteView bytes);
   // Full exchange through CardChannel::transmit.
   ResponseApdu send(const CommandApdu& command);
-  ResponseApdu selectEcho();
+  ResponseApdu select();
 
-  static constexpr const char* kImagePath = "/echo-card.img";
+  static constexpr const char* kImagePath = "/card.img";
 
  private:
+  Bytes aid_;
+  AppletFactory make_;
   TransportProtocol protocol_;
   std::size_t capacity_;
   card::TearInjector tear_;
@@ -48,6 +53,13 @@ class EchoCardFixture {
   std::unique_ptr<card::TransactionStore> store_;
   std::unique_ptr<card::CardOs> os_;
   std::unique_ptr<card::InProcessChannel> channel_;
+};
+
+class EchoCardFixture : public InMemoryCard {
+ public:
+  explicit EchoCardFixture(TransportProtocol protocol = TransportProtocol::kT1,
+                           std::size_t capacity = card::TransactionStore::kDefaultCapacity);
+  ResponseApdu selectEcho() { return select(); }
 };
 
 }  // namespace epurse::testing
