@@ -72,14 +72,24 @@ int runCardProcess(int argc, char** argv, const std::string& programName, const 
   const int signals = blockTerminationSignals();
   if (signals < 0) return fail("cannot set up signal handling");
 
-  auto store = TransactionStore::open(Env::posix(), statePath, {});
+  std::vector<std::unique_ptr<Applet>> made;
+  std::size_t appletBytes = 0;
+  for (const auto& spec : applets) {
+    made.push_back(spec.make());
+    appletBytes += made.back()->persistentSize();
+  }
+  // A new image gets just the memory its applets need: every commit writes and hashes a
+  // whole slot, so memory nobody uses would cost time on every transaction.
+  TransactionStore::Options options;
+  options.capacityForNewImage = CardOs::capacityFor(appletBytes);
+  auto store = TransactionStore::open(Env::posix(), statePath, options);
   if (!store) return fail(store.error().message);
 
   CardConfig config;
   config.protocol = protocol == "t0" ? TransportProtocol::kT0 : TransportProtocol::kT1;
   CardOs os(**store, config);
-  for (const auto& spec : applets) {
-    if (Status s = os.install(spec.aid, spec.make()); !s) return fail(s.error().message);
+  for (std::size_t i = 0; i < applets.size(); ++i) {
+    if (Status s = os.install(applets[i].aid, std::move(made[i])); !s) return fail(s.error().message);
   }
   if (Status s = os.start(); !s) return fail(s.error().message);
 

@@ -42,6 +42,13 @@ class CardOs {
  public:
   static constexpr std::size_t kMaxApplets = 8;
   static constexpr std::size_t kDirectorySize = 256;  // card-level header at offset 0
+  static constexpr std::size_t kMemoryGranule = 4096;
+
+  // Persistent memory for a new image holding applets that need `appletBytes` in all: the
+  // directory and the applets, rounded up to whole 4 KiB pages.
+  static constexpr std::size_t capacityFor(std::size_t appletBytes) {
+    return (kDirectorySize + appletBytes + kMemoryGranule - 1) / kMemoryGranule * kMemoryGranule;
+  }
 
   CardOs(TransactionStore& store, CardConfig config);
   ~CardOs();
