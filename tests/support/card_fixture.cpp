@@ -13,7 +13,6 @@ EchoCardFixture::EchoCardFixture(TransportProtocol protocol, std::size_t capacit
     : InMemoryCard(kEchoAid, [] { return std::make_unique<EchoApplet>(); }, protocol, capacity) {}
 
 void InMemoryCard::restart() {
-  channel_.reset();
   os_.reset();
   store_.reset();
   card::TransactionStore::Options options;
@@ -28,7 +27,12 @@ void InMemoryCard::restart() {
   }
   if (Status s = os_->start(); !s) throw std::runtime_error(s.error().toString());
   os_->powerOn();
-  channel_ = std::make_unique<card::InProcessChannel>(*os_);
+  // The channel object outlives power cycles, so clients built on it stay valid.
+  if (channel_) {
+    channel_->rebind(*os_);
+  } else {
+    channel_ = std::make_unique<card::InProcessChannel>(*os_);
+  }
 }
 
 ResponseApdu InMemoryCard::raw(ByteView bytes) {

@@ -1,0 +1,44 @@
+// The issuer's P-256 signing key: the root every purse trusts. It certifies card keys and
+// signs every order a purse obeys (personalisation, loads, unloads, PIN unblock, life cycle,
+// exception-log clearing, revocation lists). Kept on disk as an unencrypted PKCS#8 PEM file
+// readable by its owner only.
+#pragma once
+
+#include <string>
+
+#include "apdu/bytes.h"
+#include "apdu/result.h"
+#include "protocol/ec_key.h"
+#include "protocol/purse_types.h"
+
+namespace epurse::issuer {
+
+class IssuerKey {
+ public:
+  static Result<IssuerKey> generate();
+  // A PEM private key (PKCS#8, or SEC1 "EC PRIVATE KEY"). kIo if the file cannot be read,
+  // kMalformed if it holds no readable unencrypted private key, kInvalidArgument if the key is
+  // not P-256. Never prompts for a passphrase.
+  static Result<IssuerKey> loadPem(const std::string& path);
+
+  // PKCS#8 PEM, mode 0600. Refuses (kIo) if `path` exists: a key file is never replaced.
+  Status savePem(const std::string& path) const;
+  // The public key as a SubjectPublicKeyInfo PEM, mode 0644, for anyone who verifies.
+  Status savePublicPem(const std::string& path) const;
+
+  const Bytes& publicKey() const { return key_.publicKey(); }  // 65-byte uncompressed point
+  const protocol::EcPublicKey& verificationKey() const { return publicKey_; }
+  protocol::IssuerKeyId keyId() const { return keyId_; }
+  // r || s over SHA-256(payload).
+  Result<Bytes> sign(ByteView payload) const { return key_.sign(payload); }
+
+ private:
+  static Result<IssuerKey> fromPrivateKey(protocol::EcPrivateKey key);
+  IssuerKey(protocol::EcPrivateKey key, protocol::EcPublicKey publicKey);
+
+  protocol::EcPrivateKey key_;
+  protocol::EcPublicKey publicKey_;
+  protocol::IssuerKeyId keyId_;
+};
+
+}  // namespace epurse::issuer

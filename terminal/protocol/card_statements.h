@@ -1,0 +1,31 @@
+// Checking what a card signs: its receipts for loads and unloads, and its audit heads. Each
+// statement is trusted only through the chain issuer key -> card certificate -> card key, and
+// only for the purse the certificate names.
+#pragma once
+
+#include <cstdint>
+
+#include "apdu/bytes.h"
+#include "apdu/result.h"
+#include "protocol/card_certificate.h"
+#include "protocol/ec_key.h"
+#include "protocol/issuer_authorisations.h"
+
+namespace epurse::terminal {
+
+enum class ReceiptKind { kLoad, kUnload };
+
+// `responseData` is the LOAD or UNLOAD response: ValueReceipt (26) || card signature (64) over
+// "LRCP"/"URCP" || receipt. kProtocol if the certificate does not verify under `issuerKey`,
+// names another purse, or the signature fails; kMalformed if the response does not parse.
+Result<protocol::ValueReceipt> verifyReceipt(ByteView responseData, ReceiptKind kind,
+                                             const protocol::CardCertificate& cert,
+                                             const protocol::EcPublicKey& issuerKey);
+
+// `responseData` is the AUDIT READ response: AuditHead (54) || card signature (64) over
+// auditPayload(challenge, head). Also requires the head to be of log `sfi`.
+Result<protocol::AuditHead> verifyAuditResponse(ByteView responseData, std::uint8_t sfi, ByteView challenge,
+                                                const protocol::CardCertificate& cert,
+                                                const protocol::EcPublicKey& issuerKey);
+
+}  // namespace epurse::terminal

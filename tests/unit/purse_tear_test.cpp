@@ -1,0 +1,284 @@
+// Power loss at every persistent write of every step of a transfer, under every crash mode of
+// the fault-injecting Env (SQLite's test6.c model), then both purses power up and the Mondex
+// outcome is checked: the transfer completed, or no value moved (at most the payee's exception
+// log names pd), or the value is definitely lost and both exception logs name the same pd.
+// Never a debit without either a credit or both log entries; never a credit without a debit.
+#define BOOST_TEST_MODULE purse_tear
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+
+#include "card/persistence/tear_injector.h"
+#include "protocol/purse_commands.h"
+#include "terminal/protocol/log_verifier.h"
+#include "terminal/protocol/transfer_driver.h"
+#include "tests/support/fault_injection_env.h"
+#include "tests/support/purse_fixture.h"
+#include "tests/support/test_printing.h"
+
+namespace epurse::testing {
+namespace {
+
+using protocol::Amount;
+using protocol::PaymentDetails;
+using protocol::ProtocolStatus;
+
+constexpr Amount kPayerStart = 10000;
+constexpr Amount kPayeeStart = 1000;
+constexpr Amount kValue = 1500;
+
+// The error text of a failed result, or nothing: Boost formats messages even on success.
+template <typename R>
+std::string why(const R& r) {
+  return r ? std::string() : r.error().toString();
+}
+
+enum class Step { kStartFrom, kStartTo, kReq, kVal, kAck };
+constexpr Step kSteps[] = {Step::kStartFrom, Step::kStartTo, Step::kReq, Step::kVal, Step::kAck};
+
+const char* stepName(Step s) {
+  switch (s) {
+    case Step::kStartFrom: return "START FROM";
+    case Step::kStartTo: return "START TO";
+    case Step::kReq: return "REQ";
+    case Step::kVal: return "VAL";
+    case Step::kAck: return "ACK";
+  }
+  return "?";
+}
+
+// The payer receives START FROM, REQ and ACK; the payee START TO and VAL.
+bool goesToPayer(Step s) { return s == Step::kStartFrom || s == Step::kReq || s == Step::kAck; }
+
+struct World {
+  TestIssuer issuer;
+  std::unique_ptr<TestPurse> payer = makePurse(issuer, 1, kPayerStart);
+  std::unique_ptr<TestPurse> payee = makePurse(issuer, 2, kPayeeStart);
+};
+
+bool holds(const std::vector<protocol::ExceptionRecord>& log, const PaymentDetails& pd) {
+  return std::any_of(log.begin(), log.end(), [&](const auto& r) { return r.pd == pd; });
+}
+
+std::vector<protocol::ExceptionRecord> exceptions(TestPurse& purse) {
+  auto log = purse.client().readExceptionLog();
+  BOOST_REQUIRE_MESSAGE(log, "exception log: " << why(log));
+  return *log;
+}
+
+void checkChain(TestPurse& purse, const char* who) {
+  auto log = purse.client().readTransactionLog();
+  BOOST_REQUIRE(log);
+  const Status chain = terminal::verifyTransactionLog(*log);
+  BOOST_TEST(chain.isOk(), who << " log chain: " << chain.toString());
+}
+
+// Runs the transfer up to and including `tornStep`, with the power lost at the nth persistent
+// write of that step on the purse it goes to. Returns whether the tear happened (false: the
+// step has fewer than n writes and completed). `pd` receives the payer's pd once known.
+bool runUntilTear(World& w, Step tornStep, std::uint64_t n, std::optional<PaymentDetails>& pd) {
+  terminal::TransferSession session(w.payer->client(), w.payee->client(), kValue, {});
+  BOOST_REQUIRE(session.readParties());
+  std::optional<protocol::SignedTransferMessage> req, valMsg, ackMsg;
+  for (Step s : kSteps) {
+    TestPurse& target = goesToPayer(s) ? *w.payer : *w.payee;
+    if (s == tornStep) target.card().tear().arm(n);
+    try {
+      switch (s) {
+        case Step::kStartFrom: {
+          auto r = session.startFrom();
+          BOOST_REQUIRE_MESSAGE(r, "START FROM: " << why(r));
+          pd = *r;
+          break;
+        }
+        case Step::kStartTo: {
+          auto r = session.startTo();
+          BOOST_REQUIRE_MESSAGE(r, "START TO: " << why(r));
+          req = *r;
+          break;
+        }
+        case Step::kReq: {
+          auto r = session.req(*req);
+          BOOST_REQUIRE_MESSAGE(r, "REQ: " << why(r));
+          valMsg = *r;
+          break;
+        }
+        case Step::kVal: {
+          auto r = session.val(*valMsg);
+          BOOST_REQUIRE_MESSAGE(r, "VAL: " << why(r));
+          ackMsg = *r;
+          break;
+        }
+        case Step::kAck: {
+          auto r = session.ack(*ackMsg);
+          BOOST_REQUIRE_MESSAGE(r, "ACK: " << why(r));
+          break;
+        }
+      }
+    } catch (const card::PowerLost&) {
+      return true;
+    }
+    if (s == tornStep) {
+      target.card().tear().disarm();
+      return false;
+    }
+  }
+  return false;
+}
+
+enum class Fate { kCompleted, kNothingMoved, kLost };
+
+// The Mondex outcome after both purses powered up. Fails the test on anything else.
+Fate checkOutcome(World& w, const PaymentDetails& pd, const std::string& where) {
+  const auto payerStatus = w.payer->status();
+  const auto payeeStatus = w.payee->status();
+  BOOST_TEST((payerStatus.protocol == ProtocolStatus::kIdle), where << ": payer not idle after power-up");
+  BOOST_TEST((payeeStatus.protocol == ProtocolStatus::kIdle), where << ": payee not idle after power-up");
+  const bool debited = payerStatus.balance == kPayerStart - kValue;
+  const bool credited = payeeStatus.balance == kPayeeStart + kValue;
+  BOOST_TEST((debited || payerStatus.balance == kPayerStart), where << ": payer balance " << payerStatus.balance);
+  BOOST_TEST((credited || payeeStatus.balance == kPayeeStart), where << ": payee balance " << payeeStatus.balance);
+  const bool payerLogged = holds(exceptions(*w.payer), pd);
+  const bool payeeLogged = holds(exceptions(*w.payee), pd);
+  checkChain(*w.payer, "payer");
+  checkChain(*w.payee, "payee");
+
+  BOOST_TEST(!(credited && !debited), where << ": value created (payee credited, payer not debited)");
+  if (debited && credited) return Fate::kCompleted;  // the payer's log may name pd (ACK lost): nothing lost
+  if (!debited && !credited) {
+    BOOST_TEST(!payerLogged, where << ": no value moved, yet the payer logged pd");
+    return Fate::kNothingMoved;
+  }
+  BOOST_TEST((payerLogged && payeeLogged),
+             where << ": payer debited without a credit, but not both exception logs name pd (payer "
+                   << payerLogged << ", payee " << payeeLogged << ")");
+  return Fate::kLost;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(purse_tear)
+
+BOOST_AUTO_TEST_CASE(tear_at_every_write_of_every_transfer_step_keeps_the_mondex_properties) {
+  int tears = 0;
+  int fates[3] = {0, 0, 0};
+  for (Step step : kSteps) {
+    for (CrashMode mode : kAllCrashModes) {
+      int tearsThisStep = 0;
+      for (std::uint64_t n = 1;; ++n) {
+        World w;
+        std::optional<PaymentDetails> pd;
+        const bool torn = runUntilTear(w, step, n, pd);
+        TestPurse& target = goesToPayer(step) ? *w.payer : *w.payee;
+        const std::string where = std::string(stepName(step)) + " write " + std::to_string(n) + " (" +
+                                  crashModeName(mode) + ")";
+        if (torn) {
+          target.card().env().crash(mode, static_cast<std::uint32_t>(n * 31 + tears));
+          ++tears;
+          ++tearsThisStep;
+        }
+        // Power goes away from both purses and comes back: the power-up abort runs.
+        w.payer->powerCycle();
+        w.payee->powerCycle();
+        if (!pd) {  // torn inside START FROM before the terminal saw pd: rebuild it from the logs
+          const auto payer = w.payer->status();
+          BOOST_TEST(payer.balance == kPayerStart, where);
+          BOOST_TEST(w.payee->status().balance == kPayeeStart, where);
+          BOOST_TEST(exceptions(*w.payer).empty(), where);
+          BOOST_TEST(exceptions(*w.payee).empty(), where);
+        } else {
+          const Fate fate = checkOutcome(w, *pd, where);
+          ++fates[static_cast<int>(fate)];
+        }
+        // Whatever happened, both purses still work: a new transfer completes.
+        auto again = terminal::runTransfer(w.payer->client(), w.payee->client(), 100, {});
+        BOOST_TEST(again.isOk(), where << ": transfer after recovery: " << why(again));
+        if (!torn) break;
+      }
+      BOOST_TEST(tearsThisStep >= 2, stepName(step) << ": only " << tearsThisStep << " tear points");
+    }
+  }
+  BOOST_TEST_MESSAGE("tears: " << tears << "; outcomes completed " << fates[0] << ", nothing moved " << fates[1]
+                               << ", definitely lost " << fates[2]);
+  // A tear inside REQ or VAL after the debit commits must produce "definitely lost"; inside
+  // START or before the debit, "nothing moved"; at ACK, "completed".
+  BOOST_TEST(fates[0] > 0);
+  BOOST_TEST(fates[1] > 0);
+  BOOST_TEST(fates[2] > 0);
+}
+
+// The power-up abort is itself a transaction: tear it at every write and power up again.
+// Exactly one exception record results, never zero (lost trail) and never two (double count).
+BOOST_AUTO_TEST_CASE(tear_during_the_power_up_abort_logs_pd_exactly_once) {
+  for (CrashMode mode : kAllCrashModes) {
+    for (std::uint64_t n = 1;; ++n) {
+      World w;
+      terminal::TransferSession session(w.payer->client(), w.payee->client(), kValue, {});
+      BOOST_REQUIRE(session.readParties());
+      BOOST_REQUIRE(session.startFrom());
+      auto req = session.startTo();
+      BOOST_REQUIRE(req);
+      BOOST_REQUIRE(session.req(*req));  // payer debited, in epa
+      const auto pd = req->pd;
+      bool torn = false;
+      w.payer->card().tear().arm(n);
+      try {
+        w.payer->card().restart();  // power-up runs the abort
+      } catch (const card::PowerLost&) {
+        torn = true;
+        w.payer->card().env().crash(mode, static_cast<std::uint32_t>(n));
+      }
+      w.payer->card().tear().disarm();
+      w.payer->powerCycle();
+      const auto log = exceptions(*w.payer);
+      const auto count = std::count_if(log.begin(), log.end(), [&](const auto& r) { return r.pd == pd; });
+      BOOST_TEST(count == 1, crashModeName(mode) << " write " << n << ": pd logged " << count << " times");
+      BOOST_TEST((w.payer->status().protocol == ProtocolStatus::kIdle));
+      BOOST_TEST(w.payer->status().balance == kPayerStart - kValue);
+      if (!torn) break;
+    }
+  }
+}
+
+// VERIFY spends the try durably before comparing: a tear anywhere in it never gives a free try.
+BOOST_AUTO_TEST_CASE(tear_during_verify_never_gives_a_free_try) {
+  for (const char* candidate : {"9999", "1234"}) {
+    for (CrashMode mode : kAllCrashModes) {
+      for (std::uint64_t n = 1;; ++n) {
+        TestIssuer issuer;
+        auto purse = makePurse(issuer, 1, 0);
+        const auto before = purse->status().pinTriesLeft;
+        bool torn = false;
+        purse->card().tear().arm(n);
+        try {
+          (void)purse->client().verifyPin(*protocol::makePinBlock(candidate));
+        } catch (const card::PowerLost&) {
+          torn = true;
+          purse->card().env().crash(mode, static_cast<std::uint32_t>(n));
+        }
+        purse->card().tear().disarm();
+        purse->powerCycle();
+        const auto after = purse->status();
+        BOOST_TEST(!after.pinVerified, "verified survived a power cycle");
+        if (std::string(candidate) == "1234") {
+          // The right PIN: the try is restored only after the match; a tear before that
+          // leaves it spent (or, before the first commit, untouched).
+          BOOST_TEST((after.pinTriesLeft == before || after.pinTriesLeft == before - 1),
+                     "right PIN, write " << n << ": tries " << int(after.pinTriesLeft));
+        } else {
+          BOOST_TEST((after.pinTriesLeft == before - 1 || (torn && after.pinTriesLeft == before)),
+                     "wrong PIN, write " << n << ": tries " << int(after.pinTriesLeft));
+        }
+        // The only way to keep the try is a tear before the decrement reached the disk: then
+        // the card never compared (no answer was given).
+        if (!torn) break;
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace epurse::testing
