@@ -1,13 +1,13 @@
 // A main() for LLVMFuzzerTestOneInput when libFuzzer is not there (g++ builds, ctest).
 //
-//   apdu_fuzz [N [SEED]]   N deterministic pseudo-random inputs (default 200000) from SEED
+//   TARGET [N [SEED]]     N deterministic pseudo-random inputs (default 200000) from SEED
 //                          (default 1); the same N and SEED always give the same inputs.
-//   apdu_fuzz FILE...      run each file once as an input, e.g. to replay a failure.
+//   TARGET FILE...         run each file once as an input, e.g. to replay a failure.
 //
 // Inputs lean toward shapes the parsers care about: valid APDUs, TLV and ATRs with one
 // thing broken, lengths next to 0, 255, 256 and 65535. The target aborts on a violated
 // invariant; before the process dies, the input is printed and saved to
-// apdu_fuzz_failure.bin in the working directory.
+// TARGET_failure.bin in the working directory.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -32,6 +32,8 @@ using Input = std::vector<std::uint8_t>;
 const std::uint8_t* g_data = nullptr;
 std::size_t g_size = 0;
 unsigned long long g_index = 0;
+const char* g_name = "fuzz";  // the program's name, for messages and the failure file
+char g_failureFile[256] = "fuzz_failure.bin";
 unsigned long long g_seed = 0;
 volatile bool g_replay = false;
 
@@ -60,11 +62,13 @@ void writeNumber(int fd, unsigned long long v) {
 extern "C" void onAbort(int sig) {
   static const char kDigits[] = "0123456789ABCDEF";
   if (g_replay) {
-    writeStr(2, "apdu_fuzz: FAILED on file #");
+    writeStr(2, g_name);
+    writeStr(2, ": FAILED on file #");
     writeNumber(2, g_index);
     writeStr(2, " (");
   } else {
-    writeStr(2, "apdu_fuzz: FAILED on input #");
+    writeStr(2, g_name);
+    writeStr(2, ": FAILED on input #");
     writeNumber(2, g_index);
     writeStr(2, " (seed ");
     writeNumber(2, g_seed);
@@ -78,11 +82,14 @@ extern "C" void onAbort(int sig) {
     writeAll(2, pair, 2);
   }
   writeStr(2, shown < g_size ? "...\n" : "\n");
-  const int fd = ::open("apdu_fuzz_failure.bin", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  const int fd = ::open(g_failureFile, O_CREAT | O_WRONLY | O_TRUNC, 0644);
   if (fd >= 0) {
     writeAll(fd, reinterpret_cast<const char*>(g_data), g_size);
     ::close(fd);
-    writeStr(2, "apdu_fuzz: input saved to apdu_fuzz_failure.bin; replay with: apdu_fuzz apdu_fuzz_failure.bin\n");
+    writeStr(2, g_name);
+    writeStr(2, ": input saved to ");
+    writeStr(2, g_failureFile);
+    writeStr(2, "; replay by giving that file as the argument\n");
   }
   std::signal(sig, SIG_DFL);
   std::raise(sig);
@@ -362,6 +369,9 @@ bool isNumber(const char* s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const char* slash = std::strrchr(argv[0], '/');
+  g_name = slash ? slash + 1 : argv[0];
+  std::snprintf(g_failureFile, sizeof g_failureFile, "%s_failure.bin", g_name);
   std::signal(SIGABRT, onAbort);
 
   if (argc > 1 && !isNumber(argv[1])) {  // replay files
@@ -369,13 +379,13 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
       std::ifstream f(argv[i], std::ios::binary);
       if (!f) {
-        std::fprintf(stderr, "apdu_fuzz: cannot read %s\n", argv[i]);
+        std::fprintf(stderr, "%s: cannot read %s\n", g_name, argv[i]);
         return 2;
       }
       const Input in((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
       runOne(in, static_cast<unsigned long long>(i));
     }
-    std::printf("apdu_fuzz: %d files, 0 failures\n", argc - 1);
+    std::printf("%s: %d files, 0 failures\n", g_name, argc - 1);
     return 0;
   }
 
@@ -392,7 +402,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < corners.size(); ++i) runOne(corners[i], i);
   for (unsigned long long i = 0; i < count; ++i) runOne(generate(rng), corners.size() + i);
   // A failure aborts the process (see onAbort), so reaching this line means there were none.
-  std::printf("apdu_fuzz: %llu inputs, 0 failures (seed %llu, plus %zu fixed corner inputs)\n", count, g_seed,
+  std::printf("%s: %llu inputs, 0 failures (seed %llu, plus %zu fixed corner inputs)\n", g_name, count, g_seed,
               corners.size());
   return 0;
 }
