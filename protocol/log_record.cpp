@@ -45,6 +45,8 @@ Result<LogRecord> LogRecord::decode(ByteView in) {
   return r;
 }
 
+Digest exceptionRecordsDigest(ByteView concatenatedRecords) { return sha256(concatenatedRecords); }
+
 Bytes ExceptionRecord::encode() const {
   Bytes out;
   out.reserve(kSize);

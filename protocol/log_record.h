@@ -10,6 +10,9 @@
 //         record's predecessor hash is 32 zero bytes
 // A record missing, altered or out of order breaks the chain.
 //
+// The audit head of the transaction log is the newest record's chain hash; that of an empty
+// log is 32 zero bytes (the chain's starting point).
+//
 // Exception log record, 67 bytes:
 //   0 4 number (1 for the first exception ever, +1 each)   4 1 protocol status the transfer
 //   was aborted in (epv on the payee, epa on the payer)     5 62 pd
@@ -49,6 +52,10 @@ struct LogRecord {
   // The chain hash this record must carry after `previous`.
   Digest expectedChainHash(const Digest& previous) const;
 };
+
+// The exception log's digest: SHA-256 over held records concatenated oldest first (the audit
+// head), or over archived records in the order an issuer's clear order names them.
+Digest exceptionRecordsDigest(ByteView concatenatedRecords);
 
 struct ExceptionRecord {
   static constexpr std::size_t kSize = 67;

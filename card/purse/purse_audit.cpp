@@ -89,7 +89,7 @@ Bytes PurseApplet::clearExceptionLog(const CommandApdu& command) {
     indices.push_back(*index);
     appendBytes(named, log.recordAt(*index));
   }
-  if (protocol::sha256(named) != order->digest) IsoException::throwIt(sw::kWrongData);
+  if (protocol::exceptionRecordsDigest(named) != order->digest) IsoException::throwIt(sw::kWrongData);
   card_->beginTransaction();
   log.remove(indices);
   card_->commitTransaction();

@@ -67,7 +67,7 @@ std::optional<Bytes> ExceptionLog::record(std::size_t newestFirst) const {
 }
 
 protocol::Digest ExceptionLog::digest() const {
-  return protocol::sha256(memory_.read(kExceptionSlots, held() * ExceptionRecord::kSize));
+  return protocol::exceptionRecordsDigest(memory_.read(kExceptionSlots, held() * ExceptionRecord::kSize));
 }
 
 std::optional<std::size_t> ExceptionLog::find(std::uint32_t number) const {

@@ -61,7 +61,7 @@ Digest exceptionRecordsDigest(const std::vector<Bytes>& records) {
   Bytes all;
   all.reserve(records.size() * ExceptionRecord::kSize);
   for (const Bytes& record : records) appendBytes(all, record);
-  return sha256(all);
+  return protocol::exceptionRecordsDigest(all);
 }
 
 Status verifyExceptionHead(const std::vector<ExceptionRecord>& oldestFirst, const AuditHead& head) {

@@ -57,6 +57,9 @@ class TestPurse {
 class TestIssuer {
  public:
   TestIssuer();
+  // The signer refers to the key inside this object: it must not be copied or moved.
+  TestIssuer(const TestIssuer&) = delete;
+  TestIssuer& operator=(const TestIssuer&) = delete;
 
   const issuer::IssuerKey& key() const { return key_; }
   const issuer::IssuerSigner& signer() const { return signer_; }
