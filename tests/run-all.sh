@@ -37,6 +37,7 @@ run_suite build || status=1
 
 echo "== benchmark"
 tests/pcsc/with-private-pcscd.sh build/tests/apdu_roundtrip_bench || status=1
+tests/pcsc/with-private-pcscd.sh build/tests/purse_transfer_bench || status=1
 
 echo "== build with ASan+UBSan into build/asan/"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DEPURSE_SANITIZE=ON

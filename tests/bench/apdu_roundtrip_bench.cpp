@@ -1,15 +1,14 @@
 // APDU round trip through pcscd + vpcd to the echo applet in a real card process, against a
 // floor measured in the same run: a bare vpcd responder with the same socket handling
 // (VpcdLink) that answers 9000 to everything. Also in-process APDUs per second and durable
-// commits per second. Prints figures and ratios; times are never asserted.
+// commits per second. Prints figures and ratios; times are never asserted. The floor
+// responder lives in bench_support, shared with purse_transfer_bench.
 //
 // Run through tests/pcsc/with-private-pcscd.sh (it exports EPURSE_VPCD_PORT).
 //   apdu_roundtrip_bench [--quick]
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,12 +16,11 @@
 #include <filesystem>
 #include <vector>
 
-#include "apdu/atr.h"
 #include "apdu/pcsc_channel.h"
 #include "card/persistence/transaction_store.h"
 #include "card/runtime/card_os.h"
 #include "card/runtime/in_process_channel.h"
-#include "card/vpcd/vpcd_card_server.h"
+#include "tests/bench/bench_support.h"
 #include "tests/support/child_process.h"
 #include "tests/support/echo_applet.h"
 
@@ -31,52 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-[[noreturn]] void die(const std::string& why) {
-  std::fprintf(stderr, "apdu_roundtrip_bench: %s\n", why.c_str());
-  std::exit(1);
-}
-
-// The floor: everything a card process does on the wire, nothing it does inside.
-class FloorResponder final : public card::VpcdCard {
- public:
-  void powerOff() override {}
-  void powerOn() override {}
-  void reset() override {}
-  const Bytes& atr() override { return atr_; }
-  Bytes transmit(ByteView) override { return {sw::sw1(sw::kSuccess), sw::sw2(sw::kSuccess)}; }
-
- private:
-  Bytes atr_ = buildAtr(TransportProtocol::kT1, epurseHistoricalBytes(TransportProtocol::kT1));
-};
-
-pid_t startFloorResponder(std::uint16_t port) {
-  const pid_t pid = ::fork();
-  if (pid < 0) die("fork failed");
-  if (pid == 0) {
-    FloorResponder floor;
-    card::runVpcdClient({"127.0.0.1", port}, floor, -1, [](const std::string&) {});
-    ::_exit(0);
-  }
-  return pid;
-}
-
-struct Stats {
-  double medianUs, p99Us, meanUs;
-};
-
-Stats summarise(std::vector<double> us) {
-  std::sort(us.begin(), us.end());
-  double sum = 0;
-  for (double v : us) sum += v;
-  return {us[us.size() / 2], us[std::min(us.size() - 1, us.size() * 99 / 100)], sum / static_cast<double>(us.size())};
-}
-
-std::unique_ptr<PcscChannel> connectWhenPresent(PcscContext& ctx, const std::string& reader) {
-  if (Status s = ctx.waitForCard(reader, true, 10000); !s) die(s.error().toString());
-  auto ch = PcscChannel::connect(ctx, reader);
-  if (!ch) die(ch.error().toString());
-  return std::move(*ch);
-}
+using bench::die;
 
 double timeOne(CardChannel& channel, const CommandApdu& command, const Bytes& expectData) {
   const auto t0 = Clock::now();
@@ -92,13 +45,11 @@ double timeOne(CardChannel& channel, const CommandApdu& command, const Bytes& ex
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  const char* portEnv = std::getenv("EPURSE_VPCD_PORT");
-  if (!portEnv) die("EPURSE_VPCD_PORT is not set: run through tests/pcsc/with-private-pcscd.sh");
-  const auto port = static_cast<std::uint16_t>(std::atoi(portEnv));
+  const std::uint16_t port = bench::vpcdPortFromEnv();
   const int rounds = quick ? 2 : 40;
   const int perRound = quick ? 50 : 100;
 
-  const pid_t floorPid = startFloorResponder(static_cast<std::uint16_t>(port + 1));
+  const pid_t floorPid = bench::startFloorResponder(static_cast<std::uint16_t>(port + 1));
   const auto dir = std::filesystem::temp_directory_path() / ("epurse-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto card = testing::ChildProcess::start(
@@ -109,8 +60,8 @@ int main(int argc, char** argv) {
   if (!ctx) die(ctx.error().toString());
   auto readers = (*ctx)->readerNames();
   if (!readers || readers->size() < 2) die("expected two vpcd readers");
-  auto echoChannel = connectWhenPresent(**ctx, (*readers)[0]);
-  auto floorChannel = connectWhenPresent(**ctx, (*readers)[1]);
+  auto echoChannel = bench::connectWhenPresent(**ctx, (*readers)[0]);
+  auto floorChannel = bench::connectWhenPresent(**ctx, (*readers)[1]);
 
   const CommandApdu select(0x00, card::kInsSelect, 0x04, 0x0C, testing::kEchoAid);
   if (auto r = echoChannel->transmit(select); !r || r->sw() != sw::kSuccess) die("cannot select the echo applet");
@@ -127,14 +78,13 @@ int main(int argc, char** argv) {
     for (int i = 0; i < perRound; ++i) cardUs.push_back(timeOne(*echoChannel, echo, payload));
     for (int i = 0; i < perRound; ++i) floorUs.push_back(timeOne(*floorChannel, echo, {}));
   }
-  const Stats c = summarise(cardUs), f = summarise(floorUs);
+  const bench::Stats c = bench::summarise(cardUs), f = bench::summarise(floorUs);
 
   echoChannel.reset();
   floorChannel.reset();
   card->signal(SIGTERM);
   (void)card->wait(std::chrono::milliseconds(5000));
-  ::kill(floorPid, SIGKILL);
-  ::waitpid(floorPid, nullptr, 0);
+  bench::stopFloorResponder(floorPid);
 
   // In process: the same APDU straight into a card OS, and durable commits on this disk.
   auto store = card::TransactionStore::open(card::Env::posix(), (dir / "inproc.img").string(), {});
@@ -160,12 +110,12 @@ int main(int argc, char** argv) {
   const double commitUs = std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / commitsN;
   std::filesystem::remove_all(dir);
 
-  const double ratio = c.medianUs / f.medianUs;
+  const double ratio = c.median / f.median;
   std::printf("APDU round trip through pcscd + vpcd (%zu APDUs each, 16-byte case 4 ECHO)\n", cardUs.size());
   std::printf("  %-34s median %8.1f us   p99 %8.1f us   mean %8.1f us\n", "echo applet in epurse card process",
-              c.medianUs, c.p99Us, c.meanUs);
-  std::printf("  %-34s median %8.1f us   p99 %8.1f us   mean %8.1f us\n", "floor: bare vpcd responder", f.medianUs,
-              f.p99Us, f.meanUs);
+              c.median, c.p99, c.mean);
+  std::printf("  %-34s median %8.1f us   p99 %8.1f us   mean %8.1f us\n", "floor: bare vpcd responder", f.median,
+              f.p99, f.mean);
   std::printf("  ratio card/floor (median)          %.3f   target <= 1.25: %s\n", ratio,
               ratio <= 1.25 ? "met" : "NOT met");
   std::printf("In process (no pcscd)\n");
