@@ -4,7 +4,8 @@
 //   0   4 number: 1 for the first record the purse ever wrote, +1 for each
 //   4   1 type (LogType)
 //   5  62 details in pd form: transfers carry their pd; a load has from = issuer key ID,
-//         from seq = load counter, to = this purse, to seq = 0; an unload the mirror image
+//         from seq = load counter, to = this purse, to seq = 0; an unload has from = this
+//         purse, from seq = load counter, to = issuer key ID, to seq = 0
 //   67  4 balance after
 //   71 32 chain hash = SHA-256(previous record's chain hash || bytes 0..70); the first
 //         record's predecessor hash is 32 zero bytes

@@ -4,7 +4,8 @@
 //
 // Every command checks everything first and only then opens a transaction, so a refusal
 // (an IsoException) leaves persistent memory exactly as it was; the card OS aborts whatever
-// a refused command may have begun.
+// a refused command may have begun. The one deliberate exception: a wrong PIN (63Cx, 6983
+// from VERIFY or CHANGE REFERENCE DATA) has spent its try, committed before the comparison.
 #pragma once
 
 #include <span>

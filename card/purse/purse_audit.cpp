@@ -125,12 +125,12 @@ Bytes PurseApplet::putRevocationList(const CommandApdu& command) {
 
 Bytes PurseApplet::setLifeCycle(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
-  auto split = protocol::splitSigned(command.data(), protocol::LifeCycleOrder::kSize);
-  if (!split) IsoException::throwIt(sw::kWrongLength);
   const LifeCycle state = lifeCycle();
   if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
     IsoException::throwIt(sw::kConditionsNotSatisfied);
   }
+  auto split = protocol::splitSigned(command.data(), protocol::LifeCycleOrder::kSize);
+  if (!split) IsoException::throwIt(sw::kWrongLength);
   verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainLifeCycle, purseId(), split->fields),
                         split->signature);
   auto order = protocol::LifeCycleOrder::decode(split->fields);

@@ -95,6 +95,11 @@ Bytes PurseApplet::start(const CommandApdu& command, bool asPayer) {
   if (ExceptionLog(m).held() + (abortLogs ? 1 : 0) >= kExceptionCapacity) IsoException::throwIt(sw::kNotEnoughMemory);
   const std::uint32_t seq = m.readU32(kNextSeq);
   if (seq == UINT32_MAX) IsoException::throwIt(purse_sw::kSequenceExhausted);  // never wraps
+  // Record numbers never repeat either: a transfer may append two log records (the payer's
+  // debit and acknowledgement) and one exception record.
+  if (TransactionLog(m).appended() > UINT32_MAX - 2 || ExceptionLog(m).appended() > UINT32_MAX - 2) {
+    IsoException::throwIt(purse_sw::kSequenceExhausted);
+  }
 
   PaymentDetails pd;
   pd.fromId = asPayer ? self : cert->purseId;

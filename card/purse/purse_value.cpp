@@ -41,7 +41,9 @@ Bytes PurseApplet::applyValueOrder(const CommandApdu& command, bool isLoad) {
   PersistentRegion& m = card.persistent();
   const std::uint32_t counter = m.readU32(kLoadCounter);
   if (order.counter != counter) IsoException::throwIt(sw::kConditionsNotSatisfied);  // replayed or out of order
-  if (counter == UINT32_MAX) IsoException::throwIt(purse_sw::kSequenceExhausted);
+  if (counter == UINT32_MAX || TransactionLog(m).appended() == UINT32_MAX) {
+    IsoException::throwIt(purse_sw::kSequenceExhausted);
+  }
   if (order.currency != m.readU16(kCurrency) || order.amount == 0) IsoException::throwIt(sw::kWrongData);
   const std::uint64_t balance = m.readU32(kBalance);
   std::uint64_t after = 0;
