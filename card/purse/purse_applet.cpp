@@ -127,6 +127,19 @@ void PurseApplet::requireLifeCycle(LifeCycle wanted) {
   if (lifeCycle() != wanted) IsoException::throwIt(sw::kConditionsNotSatisfied);
 }
 
+void PurseApplet::requireIssuedPurse() {
+  const LifeCycle state = lifeCycle();
+  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
+    IsoException::throwIt(sw::kConditionsNotSatisfied);
+  }
+}
+
+PurseApplet::SignedOrder PurseApplet::splitVariableOrder(const CommandApdu& command) {
+  const ByteView data = command.data();
+  if (data.size() < protocol::kSignatureSize) IsoException::throwIt(sw::kWrongLength);
+  return {data.first(data.size() - protocol::kSignatureSize), data.last(protocol::kSignatureSize)};
+}
+
 void PurseApplet::requireNoData(const CommandApdu& command) {
   if (!command.data().empty()) IsoException::throwIt(sw::kWrongLength);
 }

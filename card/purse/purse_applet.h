@@ -33,6 +33,14 @@ class PurseApplet final : public Applet {
   Bytes statusRecord();
   protocol::LifeCycle lifeCycle();
   void requireLifeCycle(protocol::LifeCycle wanted);
+  // Issuer orders after personalisation: the purse is personalised or blocked.
+  void requireIssuedPurse();
+  // An issuer order of variable length: fields || 64-byte signature (6700 if shorter).
+  struct SignedOrder {
+    ByteView fields;
+    ByteView signature;
+  };
+  SignedOrder splitVariableOrder(const CommandApdu& command);
   void requireNoData(const CommandApdu& command);
   void requireP1P2(const CommandApdu& command, std::uint8_t p1, std::uint8_t p2);
   const protocol::EcPublicKey& issuerKey();

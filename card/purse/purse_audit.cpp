@@ -64,24 +64,20 @@ Bytes PurseApplet::auditRead(const CommandApdu& command) {
 
 Bytes PurseApplet::clearExceptionLog(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
-  const LifeCycle state = lifeCycle();
-  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
-    IsoException::throwIt(sw::kConditionsNotSatisfied);
-  }
-  const ByteView data = command.data();
-  if (data.size() < protocol::kSignatureSize) IsoException::throwIt(sw::kWrongLength);
-  const ByteView fields = data.first(data.size() - protocol::kSignatureSize);
-  auto order = protocol::ExceptionClearOrder::decode(fields);
-  if (!order) IsoException::throwIt(sw::kWrongLength);
+  requireIssuedPurse();
+  const SignedOrder order = splitVariableOrder(command);
+  const ByteView fields = order.fields;
+  auto clear = protocol::ExceptionClearOrder::decode(fields);
+  if (!clear) IsoException::throwIt(sw::kWrongLength);
   verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainExceptionClear, purseId(), fields),
-                        data.last(protocol::kSignatureSize));
+                        order.signature);
   PersistentRegion& m = card_->persistent();
   ExceptionLog log(m);
   // Exactly the records named, each once, each still held, with the content the issuer
   // archived: record numbers never repeat, so a replayed order names nothing held.
   std::vector<std::size_t> indices;
   Bytes named;
-  for (std::uint32_t number : order->numbers) {
+  for (std::uint32_t number : clear->numbers) {
     const auto index = log.find(number);
     if (!index || std::find(indices.begin(), indices.end(), *index) != indices.end()) {
       IsoException::throwIt(sw::kReferencedDataNotFound);
@@ -89,7 +85,7 @@ Bytes PurseApplet::clearExceptionLog(const CommandApdu& command) {
     indices.push_back(*index);
     appendBytes(named, log.recordAt(*index));
   }
-  if (protocol::exceptionRecordsDigest(named) != order->digest) IsoException::throwIt(sw::kWrongData);
+  if (protocol::exceptionRecordsDigest(named) != clear->digest) IsoException::throwIt(sw::kWrongData);
   card_->beginTransaction();
   log.remove(indices);
   card_->commitTransaction();
@@ -98,17 +94,12 @@ Bytes PurseApplet::clearExceptionLog(const CommandApdu& command) {
 
 Bytes PurseApplet::putRevocationList(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
-  const LifeCycle state = lifeCycle();
-  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
-    IsoException::throwIt(sw::kConditionsNotSatisfied);
-  }
-  const ByteView data = command.data();
-  if (data.size() < protocol::kSignatureSize) IsoException::throwIt(sw::kWrongLength);
-  const ByteView fields = data.first(data.size() - protocol::kSignatureSize);
+  requireIssuedPurse();
+  const SignedOrder order = splitVariableOrder(command);
+  const ByteView fields = order.fields;
   auto list = protocol::RevocationList::decode(fields);
   if (!list) IsoException::throwIt(sw::kWrongLength);
-  verifyIssuerSignature(protocol::domainPayload(protocol::kDomainRevocationList, fields),
-                        data.last(protocol::kSignatureSize));
+  verifyIssuerSignature(protocol::domainPayload(protocol::kDomainRevocationList, fields), order.signature);
   PersistentRegion& m = card_->persistent();
   if (list->version <= m.readU32(kRevocationVersion)) IsoException::throwIt(sw::kConditionsNotSatisfied);  // stale
   Bytes ids;
@@ -125,10 +116,8 @@ Bytes PurseApplet::putRevocationList(const CommandApdu& command) {
 
 Bytes PurseApplet::setLifeCycle(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
+  requireIssuedPurse();
   const LifeCycle state = lifeCycle();
-  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
-    IsoException::throwIt(sw::kConditionsNotSatisfied);
-  }
   auto split = protocol::splitSigned(command.data(), protocol::LifeCycleOrder::kSize);
   if (!split) IsoException::throwIt(sw::kWrongLength);
   verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainLifeCycle, purseId(), split->fields),

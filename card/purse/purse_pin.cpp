@@ -64,10 +64,7 @@ Bytes PurseApplet::changePin(const CommandApdu& command) {
 
 Bytes PurseApplet::resetRetryCounter(const CommandApdu& command) {
   requireP1P2(command, kP1ResetCodeAndNewPin, kP2CardholderPin);
-  const LifeCycle state = lifeCycle();
-  if (state != LifeCycle::kPersonalised && state != LifeCycle::kBlocked) {
-    IsoException::throwIt(sw::kConditionsNotSatisfied);
-  }
+  requireIssuedPurse();
   auto split = protocol::splitSigned(command.data(), protocol::PinUnblockOrder::kSize);
   if (!split) IsoException::throwIt(sw::kWrongLength);
   verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainPinUnblock, purseId(), split->fields),

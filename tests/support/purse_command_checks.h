@@ -23,6 +23,17 @@
 
 namespace epurse::testing::checks {
 
+// Short names for the status words the tests expect, spelled once.
+constexpr sw::StatusWord kWrongP1P2 = sw::kIncorrectP1P2;                 // 6A86
+constexpr sw::StatusWord kWrongLength = sw::kWrongLength;                 // 6700
+constexpr sw::StatusWord kWrongState = sw::kConditionsNotSatisfied;       // 6985
+constexpr sw::StatusWord kSecurity = sw::kSecurityStatusNotSatisfied;     // 6982
+constexpr sw::StatusWord kWrongData = sw::kWrongData;                     // 6A80
+constexpr sw::StatusWord kPinBlocked = sw::kAuthenticationMethodBlocked;  // 6983
+constexpr sw::StatusWord kNoSuchData = sw::kReferencedDataNotFound;       // 6A88
+constexpr sw::StatusWord kNoRecord = sw::kRecordNotFound;                 // 6A83
+constexpr sw::StatusWord kLogFull = sw::kNotEnoughMemory;                 // 6A84
+
 inline std::string swHex(sw::StatusWord s) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(s));

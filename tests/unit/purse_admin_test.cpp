@@ -46,14 +46,6 @@ using protocol::StartOrder;
 namespace apdus = protocol::apdus;
 namespace purse_sw = protocol::purse_sw;
 
-constexpr sw::StatusWord kWrongP1P2 = sw::kIncorrectP1P2;              // 6A86
-constexpr sw::StatusWord kWrongLength = sw::kWrongLength;              // 6700
-constexpr sw::StatusWord kWrongState = sw::kConditionsNotSatisfied;    // 6985
-constexpr sw::StatusWord kSecurity = sw::kSecurityStatusNotSatisfied;  // 6982
-constexpr sw::StatusWord kWrongData = sw::kWrongData;                  // 6A80
-constexpr sw::StatusWord kNoSuchData = sw::kReferencedDataNotFound;    // 6A88
-constexpr sw::StatusWord kNoRecord = sw::kRecordNotFound;              // 6A83
-constexpr sw::StatusWord kLogFull = sw::kNotEnoughMemory;              // 6A84
 
 constexpr std::uint8_t kTxLog = protocol::kSfiTransactionLog;
 constexpr std::uint8_t kExLog = protocol::kSfiExceptionLog;

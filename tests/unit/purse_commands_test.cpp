@@ -42,13 +42,6 @@ using protocol::PurseStatus;
 namespace apdus = protocol::apdus;
 namespace purse_sw = protocol::purse_sw;
 
-constexpr sw::StatusWord kWrongP1P2 = sw::kIncorrectP1P2;                 // 6A86
-constexpr sw::StatusWord kWrongLength = sw::kWrongLength;                 // 6700
-constexpr sw::StatusWord kWrongState = sw::kConditionsNotSatisfied;       // 6985
-constexpr sw::StatusWord kSecurity = sw::kSecurityStatusNotSatisfied;     // 6982
-constexpr sw::StatusWord kWrongData = sw::kWrongData;                     // 6A80
-constexpr sw::StatusWord kPinBlocked = sw::kAuthenticationMethodBlocked;  // 6983
-constexpr sw::StatusWord kNoSuchData = sw::kReferencedDataNotFound;       // 6A88
 
 constexpr std::uint16_t kTagStatus = 0x0101;
 constexpr std::uint16_t kTagPublicKey = 0x7F49;
