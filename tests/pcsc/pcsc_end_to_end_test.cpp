@@ -20,6 +20,7 @@
 #include "card/runtime/card_os.h"
 #include "tests/support/child_process.h"
 #include "tests/support/echo_applet.h"
+#include "tests/support/private_pcscd_readers.h"
 #include "tests/support/test_printing.h"
 
 using namespace epurse;
@@ -29,35 +30,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr unsigned kCardArrivalMs = 10000;
-
-std::uint16_t vpcdPort() {
-  const char* p = std::getenv("EPURSE_VPCD_PORT");
-  if (!p) throw std::runtime_error("EPURSE_VPCD_PORT is not set: run this test through tests/pcsc/with-private-pcscd.sh");
-  return static_cast<std::uint16_t>(std::stoi(p));
-}
-
 const CommandApdu kSelectEcho(0x00, card::kInsSelect, 0x04, 0x00, kEchoAid, 256);
 
-struct PcscFixture {
-  std::uint16_t port = vpcdPort();
-  fs::path dir;
-  std::unique_ptr<PcscContext> context;
-  std::vector<std::string> readers;
-
-  PcscFixture() {
-    char tmpl[] = "/tmp/epurse-e2e.XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    auto ctx = PcscContext::establish();
-    BOOST_TEST_REQUIRE(ctx.isOk(), (ctx.isOk() ? "" : ctx.error().toString()));
-    context = std::move(*ctx);
-    auto names = context->readerNames();
-    BOOST_TEST_REQUIRE(names.isOk());
-    readers = *names;
-    BOOST_TEST_REQUIRE(readers.size() == 2u);
-    for (const auto& r : readers) BOOST_TEST_REQUIRE(context->waitForCard(r, false, kCardArrivalMs).isOk());
-  }
-  ~PcscFixture() { fs::remove_all(dir); }
+struct PcscFixture : PrivatePcscdReaders {
+  PcscFixture() : PrivatePcscdReaders("epurse-e2e") {}
 
   std::string state(const std::string& name) const { return (dir / name).string(); }
 

@@ -31,6 +31,7 @@
 #include "terminal/protocol/transfer_recovery.h"
 #include "tests/support/child_process.h"
 #include "tests/support/purse_fixture.h"
+#include "tests/support/private_pcscd_readers.h"
 #include "tests/support/test_printing.h"
 
 using namespace epurse;
@@ -44,22 +45,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr unsigned kCardArrivalMs = 10000;
 constexpr int kExitKilled = 128 + SIGKILL;
-
-std::uint16_t vpcdPort() {
-  const char* p = std::getenv("EPURSE_VPCD_PORT");
-  if (!p) {
-    throw std::runtime_error("EPURSE_VPCD_PORT is not set: run this test through tests/pcsc/with-private-pcscd.sh");
-  }
-  return static_cast<std::uint16_t>(std::stoi(p));
-}
-
-// The error text of a failed result, or nothing: Boost formats messages even on success.
-template <typename R>
-std::string why(const R& r) {
-  return r ? std::string() : r.error().toString();
-}
 
 // A PC/SC channel that keeps every raw exchange, so a test can see the transport (61xx and
 // GET RESPONSE on T=0) under the purse commands.
@@ -112,27 +98,10 @@ bool holds(const std::vector<protocol::ExceptionRecord>& log, const PaymentDetai
   });
 }
 
-struct PurseFixture {
-  std::uint16_t port = vpcdPort();
-  fs::path dir;
-  std::unique_ptr<PcscContext> context;
-  std::vector<std::string> readers;
+struct PurseFixture : PrivatePcscdReaders {
   TestIssuer issuer;
 
-  PurseFixture() {
-    char tmpl[] = "/tmp/epurse-purse-e2e.XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    auto ctx = PcscContext::establish();
-    BOOST_TEST_REQUIRE(ctx.isOk(), why(ctx));
-    context = std::move(*ctx);
-    auto names = context->readerNames();
-    BOOST_TEST_REQUIRE(names.isOk());
-    readers = *names;
-    BOOST_TEST_REQUIRE(readers.size() == 2u);
-    // The previous case's cards are gone before this one starts.
-    for (const auto& r : readers) BOOST_TEST_REQUIRE(context->waitForCard(r, false, kCardArrivalMs).isOk());
-  }
-  ~PurseFixture() { fs::remove_all(dir); }
+  PurseFixture() : PrivatePcscdReaders("epurse-purse-e2e") {}
 
   std::string cardLog() const {
     std::ifstream in(dir / "cards.log");

@@ -40,11 +40,6 @@ inline std::string swHex(sw::StatusWord s) {
   return buf;
 }
 
-template <typename R>
-std::string why(const R& r) {
-  return r ? std::string() : r.error().toString();
-}
-
 // The value of a Result the test cannot go on without.
 template <typename T>
 T required(Result<T> r, const std::string& what) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "apdu/bytes.h"
@@ -12,3 +13,14 @@ inline std::ostream& boost_test_print_type(std::ostream& out, const std::vector<
   return out << '[' << epurse::toHex(bytes) << ']';
 }
 }  // namespace std
+
+namespace epurse::testing {
+
+// The error text of a failed Result or Outcome, or nothing: Boost formats a check's message
+// even when the check passes, so the message must not touch the error of a success.
+template <typename R>
+std::string why(const R& r) {
+  return r ? std::string() : r.error().toString();
+}
+
+}  // namespace epurse::testing

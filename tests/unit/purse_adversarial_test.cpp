@@ -39,11 +39,6 @@ constexpr sw::StatusWord kWrongState = sw::kConditionsNotSatisfied;       // 698
 constexpr sw::StatusWord kNotAuthentic = sw::kSecurityStatusNotSatisfied;  // 6982: signature, certificate, revoked, expired
 constexpr sw::StatusWord kWrongData = sw::kWrongData;                     // 6A80
 
-template <typename R>
-std::string why(const R& r) {
-  return r ? std::string() : r.error().toString();
-}
-
 std::string swHex(sw::StatusWord s) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(s));

@@ -29,12 +29,6 @@ constexpr Amount kPayerStart = 10000;
 constexpr Amount kPayeeStart = 1000;
 constexpr Amount kValue = 1500;
 
-// The error text of a failed result, or nothing: Boost formats messages even on success.
-template <typename R>
-std::string why(const R& r) {
-  return r ? std::string() : r.error().toString();
-}
-
 enum class Step { kStartFrom, kStartTo, kReq, kVal, kAck };
 constexpr Step kSteps[] = {Step::kStartFrom, Step::kStartTo, Step::kReq, Step::kVal, Step::kAck};
 
