@@ -53,14 +53,11 @@ class [[nodiscard]] Status {
   std::optional<Error> error_;
 };
 
-// A value or an Error, in the spirit of std::expected (C++23).
-template <typename T>
-class [[nodiscard]] Result {
+// A value or a failure of type E, in the spirit of std::expected (C++23): the accessors that
+// Result<T> below and the terminal's Outcome (whose failures carry a status word) share.
+template <typename T, typename E>
+class Expected {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(status.error()) {}      // only from a failed Status
-
   bool isOk() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return isOk(); }
   T& value() & { return std::get<T>(v_); }
@@ -70,11 +67,26 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Error& error() const { return std::get<Error>(v_); }
-  Status status() const { return isOk() ? Status() : Status(error()); }
+
+ protected:
+  explicit Expected(T value) : v_(std::move(value)) {}
+  explicit Expected(E failure) : v_(std::move(failure)) {}
+  const E& failureValue() const { return std::get<E>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
+};
+
+// A value or an Error.
+template <typename T>
+class [[nodiscard]] Result : public Expected<T, Error> {
+ public:
+  Result(T value) : Expected<T, Error>(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : Expected<T, Error>(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : Expected<T, Error>(status.error()) {}  // only from a failed Status
+
+  const Error& error() const { return this->failureValue(); }
+  Status status() const { return this->isOk() ? Status() : Status(error()); }
 };
 
 }  // namespace epurse

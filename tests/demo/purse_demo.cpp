@@ -9,7 +9,7 @@
 #include "apdu/pcsc_channel.h"
 #include "issuer/signing/issuer_key.h"
 #include "issuer/signing/issuer_orders.h"
-#include "protocol/purse_apdus.h"
+#include "issuer/signing/purse_issuance.h"
 #include "terminal/protocol/card_statements.h"
 #include "terminal/protocol/log_verifier.h"
 #include "terminal/protocol/purse_client.h"
@@ -42,11 +42,6 @@ void show(const char* name, const PurseStatus& s) {
 }
 
 Status personalise(terminal::PurseClient& purse, const issuer::IssuerSigner& signer, std::uint8_t n) {
-  if (auto r = purse.execute(signer.putIssuerKey()); !r) return r.status();
-  auto keyTemplate = purse.execute(protocol::apdus::generateKeyPair());
-  if (!keyTemplate) return keyTemplate.status();
-  auto cardKey = protocol::decodePublicKeyTemplate(*keyTemplate);
-  if (!cardKey) return cardKey.status();
   protocol::Personalisation data;
   data.purseId = {0xE0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, n};
   data.currency = kEuro;
@@ -55,13 +50,7 @@ Status personalise(terminal::PurseClient& purse, const issuer::IssuerSigner& sig
   data.noPinLimit = 2000;
   data.pin = *protocol::makePinBlock("1234");
   data.date = kToday;
-  auto order = signer.personalise(*cardKey, data);
-  if (!order) return order.status();
-  if (auto r = purse.execute(*order); !r) return r.status();
-  auto cert = signer.certify(data.purseId, *cardKey, kEuro, kExpiry);
-  if (!cert) return cert.status();
-  if (auto r = purse.execute(issuer::IssuerSigner::putCertificate(*cert)); !r) return r.status();
-  return Status::ok();
+  return issuer::personalisePurse(purse, signer, data, kExpiry).status();
 }
 
 }  // namespace
@@ -92,20 +81,14 @@ int main() {
   show("reader 0", *a);
   show("reader 1", *b);
 
-  protocol::ValueOrder load;
-  load.counter = a->loadCounter;
-  load.amount = 10000;
-  load.currency = kEuro;
-  load.date = kToday;
-  auto loadOrder = signer.load(a->purseId, load);
-  if (!loadOrder) return fail(loadOrder.error().toString());
-  auto receipt = alice.load(*loadOrder);
+  constexpr protocol::Amount kLoad = 10000;
+  auto receipt = issuer::loadPurse(alice, signer, kLoad, kToday);
   if (!receipt) return fail(receipt.error().toString());
   auto aliceCert = alice.certificate();
   if (!aliceCert) return fail(aliceCert.error().toString());
   auto checked = terminal::verifyReceipt(receipt->responseData, terminal::ReceiptKind::kLoad, *aliceCert,
                                          key->verificationKey());
-  std::printf("\nLOAD %s into reader 0: receipt signed by the card, %s\n", euros(load.amount).c_str(),
+  std::printf("\nLOAD %s into reader 0: receipt signed by the card, %s\n", euros(kLoad).c_str(),
               checked ? "signature verified" : ("NOT verified: " + checked.error().toString()).c_str());
 
   protocol::PurchaseReference order{};

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "issuer/signing/purse_issuance.h"
 #include "protocol/purse_commands.h"
 
 namespace epurse::testing {
@@ -49,10 +50,6 @@ protocol::PurseStatus TestPurse::status() {
 TestIssuer::TestIssuer() : key_(freshIssuerKey()), signer_(key_) {}
 
 protocol::CardCertificate TestIssuer::personalise(terminal::PurseClient& purse, const PurseProfile& profile) {
-  (void)need(purse.execute(signer_.putIssuerKey()), "PUT ISSUER KEY");
-  auto keyTemplate = need(purse.execute(protocol::apdus::generateKeyPair()), "GENERATE KEY PAIR");
-  auto cardKey = protocol::decodePublicKeyTemplate(*keyTemplate);
-  if (!cardKey) throw std::runtime_error("GENERATE KEY PAIR answer: " + cardKey.error().toString());
   protocol::Personalisation data;
   data.purseId = profile.id;
   data.currency = profile.currency;
@@ -61,26 +58,15 @@ protocol::CardCertificate TestIssuer::personalise(terminal::PurseClient& purse, 
   data.noPinLimit = profile.noPinLimit;
   data.pin = *need(protocol::makePinBlock(profile.pin), "PIN");
   data.date = profile.date;
-  (void)need(purse.execute(*need(signer_.personalise(*cardKey, data), "sign PERSONALISE")), "PERSONALISE");
-  auto cert = need(signer_.certify(profile.id, *cardKey, profile.currency, profile.expiry), "certify");
-  (void)need(purse.execute(issuer::IssuerSigner::putCertificate(*cert)), "PUT CERTIFICATE");
-  return *cert;
+  return *need(issuer::personalisePurse(purse, signer_, data, profile.expiry), "personalisation");
 }
 
 CommandApdu TestIssuer::loadOrder(terminal::PurseClient& purse, protocol::Amount amount, protocol::Date date) {
-  auto status = need(purse.status(), "status");
-  protocol::ValueOrder order;
-  order.counter = status->loadCounter;
-  order.amount = amount;
-  order.currency = status->currency;
-  order.date = date;
-  return *need(signer_.load(status->purseId, order), "sign LOAD");
+  return *need(issuer::loadOrderFor(purse, signer_, amount, date), "LOAD order");
 }
 
 protocol::ValueReceipt TestIssuer::load(terminal::PurseClient& purse, protocol::Amount amount) {
-  auto receipt = purse.load(loadOrder(purse, amount));
-  if (!receipt) throw std::runtime_error("LOAD: " + receipt.error().toString());
-  return receipt->receipt;
+  return need(issuer::loadPurse(purse, signer_, amount, kToday), "LOAD")->receipt;
 }
 
 std::unique_ptr<TestPurse> makePurse(TestIssuer& issuer, std::uint8_t n, protocol::Amount balance,
