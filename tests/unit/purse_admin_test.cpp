@@ -168,35 +168,14 @@ Bytes u32(std::uint32_t v) {
 }
 
 // Writes `bytes` at `offset` of the purse's persistent memory (card/purse/purse_layout.h)
-// straight into the card image -- into the current slot, resealed with its SHA-256 as
-// card/persistence/transaction_store.h lays it out -- and powers the card up from that image:
-// a purse whose counters stand where no test could drive them with commands.
+// behind the applet's back, as one transaction of the card's own store, and powers the card
+// up again: a purse whose counters stand where no test could drive them with commands. The
+// purse's region follows the card directory (it is the only applet).
 void patchPurse(TestPurse& purse, std::size_t offset, const Bytes& bytes) {
-  using card::TransactionStore;
-  constexpr std::size_t kHashedHeader = 16, kHashAt = 16, kGenerationAt = 8;
-  Bytes image = purse.image();
-  const std::size_t capacity = loadU32(image.data() + 12);
-  const std::size_t slotSize = TransactionStore::kSlotHeaderSize + capacity;
-  auto digestOfSlot = [&](const std::uint8_t* slot) {
-    return protocol::sha256(ByteView(slot, kHashedHeader), ByteView(slot + TransactionStore::kSlotHeaderSize, capacity));
-  };
-  std::uint8_t* current = nullptr;
-  std::uint64_t newest = 0;
-  for (std::size_t s = 0; s < 2; ++s) {
-    std::uint8_t* slot = image.data() + TransactionStore::kFileHeaderSize + s * slotSize;
-    const auto digest = digestOfSlot(slot);
-    const bool valid = std::equal(digest.begin(), digest.end(), slot + kHashAt) && std::equal(slot, slot + 4, "SLOT");
-    if (valid && loadU64(slot + kGenerationAt) > newest) {
-      newest = loadU64(slot + kGenerationAt);
-      current = slot;
-    }
-  }
-  BOOST_TEST_REQUIRE(current != nullptr, "no valid slot in the card image");
-  std::uint8_t* at = current + TransactionStore::kSlotHeaderSize + card::CardOs::kDirectorySize + offset;
-  std::copy(bytes.begin(), bytes.end(), at);
-  const auto digest = digestOfSlot(current);
-  std::copy(digest.begin(), digest.end(), current + kHashAt);
-  purse.card().env().setContents(InMemoryCard::kImagePath, image);
+  card::TransactionStore& store = purse.card().store();
+  BOOST_TEST_REQUIRE(store.begin().isOk());
+  BOOST_TEST_REQUIRE(store.write(card::CardOs::kDirectorySize + offset, bytes).isOk());
+  BOOST_TEST_REQUIRE(store.commit().isOk());
   purse.powerCycle();
 }
 
