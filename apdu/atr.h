@@ -18,8 +18,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 namespace epurse {
 

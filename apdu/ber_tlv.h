@@ -14,8 +14,8 @@
 #include <optional>
 #include <vector>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 namespace epurse {
 

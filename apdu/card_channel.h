@@ -5,10 +5,10 @@
 // card has nothing left, and 6Cxx makes us resend the same command with Le = xx.
 #pragma once
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
 #include "apdu/command_apdu.h"
 #include "apdu/response_apdu.h"
-#include "apdu/result.h"
+#include "base/result.h"
 
 namespace epurse {
 

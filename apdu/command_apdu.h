@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 namespace epurse {
 

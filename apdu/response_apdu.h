@@ -1,8 +1,8 @@
 // ISO/IEC 7816-4 response APDU: optional data, then SW1 SW2.
 #pragma once
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "apdu/status_word.h"
 
 namespace epurse {

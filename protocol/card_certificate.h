@@ -11,8 +11,8 @@
 //     5F37 40  signature           issuer's ECDSA (r || s) over the body
 #pragma once
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/ec_key.h"
 #include "protocol/purse_types.h"
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/ec_key.h"
 #include "protocol/purse_commands.h"
 #include "protocol/purse_types.h"

@@ -47,6 +47,13 @@ Result<LogRecord> LogRecord::decode(ByteView in) {
 
 Digest exceptionRecordsDigest(ByteView concatenatedRecords) { return sha256(concatenatedRecords); }
 
+Digest exceptionRecordsDigest(const std::vector<Bytes>& records) {
+  Bytes all;
+  all.reserve(records.size() * ExceptionRecord::kSize);
+  for (const Bytes& record : records) appendBytes(all, record);
+  return exceptionRecordsDigest(all);
+}
+
 Bytes ExceptionRecord::encode() const {
   Bytes out;
   out.reserve(kSize);

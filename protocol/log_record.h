@@ -19,8 +19,10 @@
 //   was aborted in (epv on the payee, epa on the payer)     5 62 pd
 #pragma once
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/ec_key.h"
 #include "protocol/payment_details.h"
 #include "protocol/purse_commands.h"
@@ -56,7 +58,10 @@ struct LogRecord {
 
 // The exception log's digest: SHA-256 over held records concatenated oldest first (the audit
 // head), or over archived records in the order an issuer's clear order names them.
+// The one definition of that digest; the second form takes the records one by one, as READ
+// RECORD returned them.
 Digest exceptionRecordsDigest(ByteView concatenatedRecords);
+Digest exceptionRecordsDigest(const std::vector<Bytes>& records);
 
 struct ExceptionRecord {
   static constexpr std::size_t kSize = 67;

@@ -8,8 +8,8 @@
 //   62     total
 #pragma once
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/purse_types.h"
 
 namespace epurse::protocol {

@@ -10,8 +10,8 @@
 //   59 8 issuer key ID           67 4 certificate expiry  71 total
 #pragma once
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/purse_commands.h"
 #include "protocol/purse_types.h"
 

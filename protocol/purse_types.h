@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
+#include "base/hex.h"
 
 namespace epurse::protocol {
 

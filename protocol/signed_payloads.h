@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
 #include "protocol/payment_details.h"
 #include "protocol/purse_types.h"
 

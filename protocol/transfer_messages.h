@@ -7,8 +7,8 @@
 // REQ, VAL and ACK are pd (62) || the sender's signature (64) over transferPayload(message, pd).
 #pragma once
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/card_certificate.h"
 #include "protocol/payment_details.h"
 #include "protocol/signed_payloads.h"

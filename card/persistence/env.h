@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 namespace epurse::card {
 

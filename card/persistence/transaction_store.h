@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "card/persistence/env.h"
 #include "card/persistence/tear_injector.h"
 

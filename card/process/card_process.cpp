@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/hex.h"
 #include "card/persistence/transaction_store.h"
 #include "card/runtime/card_os.h"
 #include "card/vpcd/vpcd_card_server.h"

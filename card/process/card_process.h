@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
 #include "card/runtime/applet.h"
 
 namespace epurse::card {

@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "apdu/atr.h"
-#include "apdu/bytes.h"
+#include "base/bytes.h"
 #include "apdu/command_apdu.h"
 #include "card/runtime/persistent_region.h"
 #include "card/runtime/transient_memory.h"

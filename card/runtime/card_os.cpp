@@ -5,6 +5,7 @@
 
 #include "apdu/ber_tlv.h"
 #include "apdu/card_channel.h"
+#include "base/hex.h"
 #include "card/runtime/iso_exception.h"
 
 namespace epurse::card {

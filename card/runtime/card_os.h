@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "apdu/atr.h"
-#include "apdu/bytes.h"
+#include "base/bytes.h"
 #include "apdu/command_apdu.h"
-#include "apdu/result.h"
+#include "base/result.h"
 #include "apdu/status_word.h"
 #include "card/persistence/transaction_store.h"
 #include "card/runtime/applet.h"

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
 #include "card/persistence/transaction_store.h"
 
 namespace epurse::card {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/hex.h"
 #include "card/vpcd/vpcd_protocol.h"
 
 namespace epurse::card {

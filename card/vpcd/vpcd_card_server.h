@@ -6,8 +6,8 @@
 #include <functional>
 #include <string>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "card/runtime/card_os.h"
 #include "card/vpcd/vpcd_link.h"
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <sys/types.h>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 namespace epurse::issuer {
 

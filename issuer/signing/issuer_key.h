@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/ec_key.h"
 #include "protocol/purse_types.h"
 

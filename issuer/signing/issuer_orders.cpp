@@ -2,7 +2,6 @@
 
 #include "protocol/purse_apdus.h"
 #include "protocol/signed_payloads.h"
-#include "terminal/protocol/log_verifier.h"
 
 namespace epurse::issuer {
 namespace {
@@ -93,10 +92,6 @@ Result<CommandApdu> IssuerSigner::putRevocationList(const RevocationList& list) 
   auto signature = key_.sign(domainPayload(kDomainRevocationList, list.encode()));
   if (!signature) return signature.error();
   return apdus::putRevocationList(list, *signature);
-}
-
-Digest IssuerSigner::exceptionDigest(const std::vector<Bytes>& records) {
-  return terminal::exceptionRecordsDigest(records);
 }
 
 }  // namespace epurse::issuer

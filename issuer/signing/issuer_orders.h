@@ -41,10 +41,6 @@ class IssuerSigner {
   // For every purse: signed over "REVL" || list.
   Result<CommandApdu> putRevocationList(const protocol::RevocationList& list) const;
 
-  // The digest an exception-clear order names: SHA-256 over the archived records, exactly as
-  // READ RECORD returned them, in the order the order names their numbers.
-  static protocol::Digest exceptionDigest(const std::vector<Bytes>& records);
-
  private:
   Result<Bytes> signOrder(std::string_view domain, const protocol::PurseId& purseId, ByteView fields) const;
 

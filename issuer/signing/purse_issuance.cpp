@@ -4,7 +4,7 @@
 
 namespace epurse::issuer {
 
-terminal::CardResult<protocol::CardCertificate> personalisePurse(terminal::PurseClient& purse,
+host::CardResult<protocol::CardCertificate> personalisePurse(host::PurseClient& purse,
                                                                  const IssuerSigner& signer,
                                                                  const protocol::Personalisation& data,
                                                                  protocol::Date expiry) {
@@ -22,7 +22,7 @@ terminal::CardResult<protocol::CardCertificate> personalisePurse(terminal::Purse
   return *cert;
 }
 
-terminal::CardResult<CommandApdu> loadOrderFor(terminal::PurseClient& purse, const IssuerSigner& signer,
+host::CardResult<CommandApdu> loadOrderFor(host::PurseClient& purse, const IssuerSigner& signer,
                                                protocol::Amount amount, protocol::Date date) {
   auto status = purse.status();
   if (!status) return status.failure();
@@ -36,7 +36,7 @@ terminal::CardResult<CommandApdu> loadOrderFor(terminal::PurseClient& purse, con
   return *command;
 }
 
-terminal::CardResult<terminal::SignedReceipt> loadPurse(terminal::PurseClient& purse, const IssuerSigner& signer,
+host::CardResult<host::SignedReceipt> loadPurse(host::PurseClient& purse, const IssuerSigner& signer,
                                                         protocol::Amount amount, protocol::Date date) {
   auto order = loadOrderFor(purse, signer, amount, date);
   if (!order) return order.failure();

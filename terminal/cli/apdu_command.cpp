@@ -4,6 +4,7 @@
 
 #include "apdu/command_apdu.h"
 #include "apdu/pcsc_channel.h"
+#include "base/hex.h"
 
 namespace epurse::terminal {
 namespace {

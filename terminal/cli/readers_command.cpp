@@ -4,6 +4,7 @@
 
 #include "apdu/atr.h"
 #include "apdu/pcsc_channel.h"
+#include "base/hex.h"
 
 namespace epurse::terminal {
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "apdu/pcsc_channel.h"
+#include "base/hex.h"
 #include "card/persistence/transaction_store.h"
 #include "card/runtime/card_os.h"
 #include "card/runtime/in_process_channel.h"

@@ -35,14 +35,15 @@
 #include <vector>
 
 #include "apdu/pcsc_channel.h"
+#include "base/hex.h"
 #include "card/persistence/transaction_store.h"
 #include "card/purse/purse_applet.h"
 #include "card/runtime/card_os.h"
 #include "card/runtime/in_process_channel.h"
 #include "protocol/ec_key.h"
 #include "protocol/signed_payloads.h"
-#include "terminal/protocol/purse_client.h"
-#include "terminal/protocol/transfer_driver.h"
+#include "host/purse_client.h"
+#include "terminal/transfer/transfer_driver.h"
 #include "tests/bench/bench_support.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fault_injection_env.h"
@@ -96,7 +97,7 @@ struct InProcessPurse {
   std::unique_ptr<card::CardOs> os;
   std::unique_ptr<card::InProcessChannel> raw;
   std::unique_ptr<CountingChannel> channel;
-  std::unique_ptr<terminal::PurseClient> client;
+  std::unique_ptr<host::PurseClient> client;
 };
 
 std::unique_ptr<InProcessPurse> openInProcess(card::Env& env, const std::string& path) {
@@ -115,12 +116,12 @@ std::unique_ptr<InProcessPurse> openInProcess(card::Env& env, const std::string&
   if (Status s = p->os->start(); !s) die("card start: " + s.error().toString());
   p->raw = std::make_unique<card::InProcessChannel>(*p->os);
   p->channel = std::make_unique<CountingChannel>(*p->raw);
-  p->client = std::make_unique<terminal::PurseClient>(*p->channel);
+  p->client = std::make_unique<host::PurseClient>(*p->channel);
   if (auto s = p->client->select(); !s) die("select: " + s.error().toString());
   return p;
 }
 
-void personalise(testing::TestIssuer& issuer, terminal::PurseClient& purse, std::uint8_t n, protocol::Amount load) {
+void personalise(testing::TestIssuer& issuer, host::PurseClient& purse, std::uint8_t n, protocol::Amount load) {
   try {
     testing::PurseProfile profile;
     profile.id = testing::testPurseId(n);
@@ -131,7 +132,7 @@ void personalise(testing::TestIssuer& issuer, terminal::PurseClient& purse, std:
   }
 }
 
-protocol::PurseStatus statusOf(terminal::PurseClient& purse, const char* who) {
+protocol::PurseStatus statusOf(host::PurseClient& purse, const char* who) {
   auto s = purse.status();
   if (!s) die(std::string(who) + ": status: " + s.error().toString());
   return *s;
@@ -139,8 +140,8 @@ protocol::PurseStatus statusOf(terminal::PurseClient& purse, const char* who) {
 
 // Two purses that pass kValue back and forth; knows what their balances must be.
 struct Pair {
-  terminal::PurseClient* a = nullptr;
-  terminal::PurseClient* b = nullptr;
+  host::PurseClient* a = nullptr;
+  host::PurseClient* b = nullptr;
   const char* name = "";
   bool aPays = true;
   std::uint64_t done = 0;
@@ -322,7 +323,7 @@ struct CardProcess {
   std::unique_ptr<testing::ChildProcess> process;
   std::unique_ptr<PcscChannel> pcsc;
   std::unique_ptr<CountingChannel> channel;
-  std::unique_ptr<terminal::PurseClient> client;
+  std::unique_ptr<host::PurseClient> client;
 };
 
 }  // namespace
@@ -418,7 +419,7 @@ int main(int argc, char** argv) {
     c.process = std::make_unique<testing::ChildProcess>(std::move(*child));
     c.pcsc = bench::connectWhenPresent(**ctx, (*readers)[slot]);
     c.channel = std::make_unique<CountingChannel>(*c.pcsc);
-    c.client = std::make_unique<terminal::PurseClient>(*c.channel);
+    c.client = std::make_unique<host::PurseClient>(*c.channel);
     if (auto s = c.client->select(); !s) die("select over PC/SC: " + s.error().toString());
     return c;
   };

@@ -7,13 +7,14 @@
 #include <string>
 
 #include "apdu/pcsc_channel.h"
+#include "base/hex.h"
 #include "issuer/signing/issuer_key.h"
 #include "issuer/signing/issuer_orders.h"
 #include "issuer/signing/purse_issuance.h"
-#include "terminal/protocol/card_statements.h"
-#include "terminal/protocol/log_verifier.h"
-#include "terminal/protocol/purse_client.h"
-#include "terminal/protocol/transfer_driver.h"
+#include "host/card_statements.h"
+#include "host/log_verifier.h"
+#include "host/purse_client.h"
+#include "terminal/transfer/transfer_driver.h"
 
 namespace {
 
@@ -41,7 +42,7 @@ void show(const char* name, const PurseStatus& s) {
               s.logAppended, s.exceptionsHeld, protocol::protocolStatusName(s.protocol));
 }
 
-Status personalise(terminal::PurseClient& purse, const issuer::IssuerSigner& signer, std::uint8_t n) {
+Status personalise(host::PurseClient& purse, const issuer::IssuerSigner& signer, std::uint8_t n) {
   protocol::Personalisation data;
   data.purseId = {0xE0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, n};
   data.currency = kEuro;
@@ -64,7 +65,7 @@ int main() {
   auto payeeChannel = PcscChannel::connect(**context, (*names)[1]);
   if (!payerChannel) return fail(payerChannel.error().toString());
   if (!payeeChannel) return fail(payeeChannel.error().toString());
-  terminal::PurseClient alice(**payerChannel), bob(**payeeChannel);
+  host::PurseClient alice(**payerChannel), bob(**payeeChannel);
   if (auto s = alice.select(); !s) return fail(s.error().toString());
   if (auto s = bob.select(); !s) return fail(s.error().toString());
 
@@ -86,7 +87,7 @@ int main() {
   if (!receipt) return fail(receipt.error().toString());
   auto aliceCert = alice.certificate();
   if (!aliceCert) return fail(aliceCert.error().toString());
-  auto checked = terminal::verifyReceipt(receipt->responseData, terminal::ReceiptKind::kLoad, *aliceCert,
+  auto checked = host::verifyReceipt(receipt->responseData, host::ReceiptKind::kLoad, *aliceCert,
                                          key->verificationKey());
   std::printf("\nLOAD %s into reader 0: receipt signed by the card, %s\n", euros(kLoad).c_str(),
               checked ? "signature verified" : ("NOT verified: " + checked.error().toString()).c_str());
@@ -109,7 +110,7 @@ int main() {
   auto log = alice.readTransactionLog();
   if (!log) return fail(log.error().toString());
   std::printf("\nreader 0's log (oldest first), hash chain %s:\n",
-              terminal::verifyTransactionLog(*log).isOk() ? "verified" : "BROKEN");
+              host::verifyTransactionLog(*log).isOk() ? "verified" : "BROKEN");
   for (const auto& r : *log) {
     std::printf("  #%u %-26s %-12s balance after %s\n", r.number, protocol::logTypeName(r.type),
                 euros(r.details.value).c_str(), euros(r.balanceAfter).c_str());

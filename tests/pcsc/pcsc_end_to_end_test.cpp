@@ -17,6 +17,7 @@
 #include "apdu/atr.h"
 #include "apdu/pcsc_channel.h"
 #include "apdu/status_word.h"
+#include "base/hex.h"
 #include "card/runtime/card_os.h"
 #include "tests/support/child_process.h"
 #include "tests/support/echo_applet.h"

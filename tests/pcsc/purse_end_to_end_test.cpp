@@ -21,14 +21,15 @@
 
 #include "apdu/pcsc_channel.h"
 #include "apdu/status_word.h"
+#include "base/hex.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 #include "protocol/signed_payloads.h"
-#include "terminal/protocol/card_statements.h"
-#include "terminal/protocol/log_verifier.h"
-#include "terminal/protocol/purse_client.h"
-#include "terminal/protocol/transfer_driver.h"
-#include "terminal/protocol/transfer_recovery.h"
+#include "host/card_statements.h"
+#include "host/log_verifier.h"
+#include "host/purse_client.h"
+#include "terminal/transfer/transfer_driver.h"
+#include "terminal/transfer/transfer_recovery.h"
 #include "tests/support/child_process.h"
 #include "tests/support/purse_fixture.h"
 #include "tests/support/private_pcscd_readers.h"
@@ -78,9 +79,9 @@ struct Card {
   std::string image;
   ChildProcess process;
   std::unique_ptr<RecordingChannel> channel;
-  std::unique_ptr<terminal::PurseClient> client;
+  std::unique_ptr<host::PurseClient> client;
 
-  terminal::PurseClient& purse() { return *client; }
+  host::PurseClient& purse() { return *client; }
 };
 
 protocol::PurchaseReference reference(std::uint8_t n) {
@@ -127,7 +128,7 @@ struct PurseFixture : PrivatePcscdReaders {
     auto ch = PcscChannel::connect(*context, readers[slot]);
     BOOST_TEST_REQUIRE(ch.isOk(), why(ch));
     card->channel = std::make_unique<RecordingChannel>(std::move(*ch));
-    card->client = std::make_unique<terminal::PurseClient>(*card->channel);
+    card->client = std::make_unique<host::PurseClient>(*card->channel);
     auto selected = card->client->select();
     BOOST_TEST_REQUIRE(selected.isOk(), why(selected));
     return card;
@@ -194,7 +195,7 @@ struct PurseFixture : PrivatePcscdReaders {
     const Amount before = status(card).balance;
     auto receipt = card.purse().load(issuer.loadOrder(card.purse(), amount));
     BOOST_TEST_REQUIRE(receipt.isOk(), why(receipt));
-    auto verified = terminal::verifyReceipt(receipt->responseData, terminal::ReceiptKind::kLoad, certificate(card),
+    auto verified = host::verifyReceipt(receipt->responseData, host::ReceiptKind::kLoad, certificate(card),
                                             issuer.key().verificationKey());
     BOOST_TEST(verified.isOk(), why(verified));
     BOOST_TEST(receipt->receipt.amount == amount);
@@ -204,7 +205,7 @@ struct PurseFixture : PrivatePcscdReaders {
 
   void checkChain(Card& card, const char* who) {
     const auto log = transactionLog(card);
-    const Status chain = terminal::verifyTransactionLog(log);
+    const Status chain = host::verifyTransactionLog(log);
     BOOST_TEST(chain.isOk(), who << " transaction log chain: " << chain.toString());
   }
 
@@ -276,30 +277,30 @@ struct PurseFixture : PrivatePcscdReaders {
     BOOST_TEST(head->balance == s.balance);
     BOOST_TEST(head->nextSeq == s.nextSeq);
     BOOST_TEST(head->appended == s.logAppended);
-    const Status matches = terminal::verifyTransactionHead(log, *head);
+    const Status matches = host::verifyTransactionHead(log, *head);
     BOOST_TEST(matches.isOk(), matches.toString());
-    BOOST_TEST(terminal::verifyTransactionLog(log).isOk());
+    BOOST_TEST(host::verifyTransactionLog(log).isOk());
 
     const auto exceptions = exceptionLog(card);
     auto xhead = card.purse().audit(protocol::kSfiExceptionLog, challenge, cert, issuerKey);
     BOOST_TEST_REQUIRE(xhead.isOk(), why(xhead));
     BOOST_TEST(xhead->held == exceptions.size());
-    const Status xmatches = terminal::verifyExceptionHead(exceptions, *xhead);
+    const Status xmatches = host::verifyExceptionHead(exceptions, *xhead);
     BOOST_TEST(xmatches.isOk(), xmatches.toString());
 
     auto raw = card.purse().execute(protocol::apdus::auditRead(protocol::kSfiTransactionLog, challenge));
     BOOST_TEST_REQUIRE(raw.isOk(), why(raw));
-    auto good = terminal::verifyAuditResponse(*raw, protocol::kSfiTransactionLog, challenge, cert, issuerKey);
+    auto good = host::verifyAuditResponse(*raw, protocol::kSfiTransactionLog, challenge, cert, issuerKey);
     BOOST_TEST(good.isOk(), why(good));
     Bytes otherChallenge = challenge;
     otherChallenge[0] ^= 1;
-    BOOST_TEST(!terminal::verifyAuditResponse(*raw, protocol::kSfiTransactionLog, otherChallenge, cert, issuerKey));
-    BOOST_TEST(!terminal::verifyAuditResponse(*raw, protocol::kSfiExceptionLog, challenge, cert, issuerKey));
-    BOOST_TEST(!terminal::verifyAuditResponse(*raw, protocol::kSfiTransactionLog, challenge, certificate(other),
+    BOOST_TEST(!host::verifyAuditResponse(*raw, protocol::kSfiTransactionLog, otherChallenge, cert, issuerKey));
+    BOOST_TEST(!host::verifyAuditResponse(*raw, protocol::kSfiExceptionLog, challenge, cert, issuerKey));
+    BOOST_TEST(!host::verifyAuditResponse(*raw, protocol::kSfiTransactionLog, challenge, certificate(other),
                                               issuerKey));
     Bytes flipped = *raw;
     flipped[20] ^= 0x01;  // inside the head hash
-    BOOST_TEST(!terminal::verifyAuditResponse(flipped, protocol::kSfiTransactionLog, challenge, cert, issuerKey));
+    BOOST_TEST(!host::verifyAuditResponse(flipped, protocol::kSfiTransactionLog, challenge, cert, issuerKey));
   }
 
   // Two personalised purses, A in reader 0 and B in reader 1.
@@ -385,7 +386,7 @@ BOOST_AUTO_TEST_CASE(transfers_both_ways_with_logs_chains_and_signed_audits) {
   // A log that is tampered with no longer verifies.
   auto tampered = logA;
   tampered[3].balanceAfter += 1;
-  BOOST_TEST(!terminal::verifyTransactionLog(tampered).isOk());
+  BOOST_TEST(!host::verifyTransactionLog(tampered).isOk());
 
   audit(*a, *b);
   audit(*b, *a);

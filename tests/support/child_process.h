@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "apdu/result.h"
+#include "base/result.h"
 
 namespace epurse::testing {
 

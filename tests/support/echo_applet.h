@@ -15,7 +15,7 @@
 
 #include <cstdint>
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
 #include "card/runtime/applet.h"
 
 namespace epurse::testing {

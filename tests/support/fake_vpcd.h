@@ -8,8 +8,8 @@
 #include <memory>
 #include <optional>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 namespace epurse::testing {
 

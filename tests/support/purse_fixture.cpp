@@ -28,7 +28,7 @@ TestPurse::TestPurse(TransportProtocol protocol)
     : card_(Bytes(protocol::kPurseAid.begin(), protocol::kPurseAid.end()),
             [] { return std::make_unique<card::PurseApplet>(); }, protocol,
             card::CardOs::capacityFor(card::PurseApplet().persistentSize())) {
-  client_ = std::make_unique<terminal::PurseClient>(card_.channel());
+  client_ = std::make_unique<host::PurseClient>(card_.channel());
   select();
 }
 
@@ -49,7 +49,7 @@ protocol::PurseStatus TestPurse::status() {
 
 TestIssuer::TestIssuer() : key_(freshIssuerKey()), signer_(key_) {}
 
-protocol::CardCertificate TestIssuer::personalise(terminal::PurseClient& purse, const PurseProfile& profile) {
+protocol::CardCertificate TestIssuer::personalise(host::PurseClient& purse, const PurseProfile& profile) {
   protocol::Personalisation data;
   data.purseId = profile.id;
   data.currency = profile.currency;
@@ -61,11 +61,11 @@ protocol::CardCertificate TestIssuer::personalise(terminal::PurseClient& purse, 
   return *need(issuer::personalisePurse(purse, signer_, data, profile.expiry), "personalisation");
 }
 
-CommandApdu TestIssuer::loadOrder(terminal::PurseClient& purse, protocol::Amount amount, protocol::Date date) {
+CommandApdu TestIssuer::loadOrder(host::PurseClient& purse, protocol::Amount amount, protocol::Date date) {
   return *need(issuer::loadOrderFor(purse, signer_, amount, date), "LOAD order");
 }
 
-protocol::ValueReceipt TestIssuer::load(terminal::PurseClient& purse, protocol::Amount amount) {
+protocol::ValueReceipt TestIssuer::load(host::PurseClient& purse, protocol::Amount amount) {
   return need(issuer::loadPurse(purse, signer_, amount, kToday), "LOAD")->receipt;
 }
 

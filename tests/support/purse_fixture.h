@@ -10,8 +10,8 @@
 #include "issuer/signing/issuer_orders.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_status.h"
-#include "terminal/protocol/purse_client.h"
-#include "terminal/protocol/transfer_driver.h"
+#include "host/purse_client.h"
+#include "terminal/transfer/transfer_driver.h"
 #include "tests/support/card_fixture.h"
 
 namespace epurse::testing {
@@ -39,7 +39,7 @@ class TestPurse {
   explicit TestPurse(TransportProtocol protocol = TransportProtocol::kT1);
 
   InMemoryCard& card() { return card_; }
-  terminal::PurseClient& client() { return *client_; }
+  host::PurseClient& client() { return *client_; }
   // The power goes and comes back (the image as it is now), then the purse is selected.
   void powerCycle();
   // Everything the card keeps: a refused command must leave this byte-for-byte unchanged.
@@ -49,7 +49,7 @@ class TestPurse {
 
  private:
   InMemoryCard card_;
-  std::unique_ptr<terminal::PurseClient> client_;
+  std::unique_ptr<host::PurseClient> client_;
 };
 
 // A freshly generated issuer key with its signer; helpers that throw std::runtime_error on
@@ -65,10 +65,10 @@ class TestIssuer {
   const issuer::IssuerSigner& signer() const { return signer_; }
 
   // All personalisation steps on a selected blank purse; returns its certificate.
-  protocol::CardCertificate personalise(terminal::PurseClient& purse, const PurseProfile& profile);
+  protocol::CardCertificate personalise(host::PurseClient& purse, const PurseProfile& profile);
   // A LOAD order for the purse's current load counter.
-  CommandApdu loadOrder(terminal::PurseClient& purse, protocol::Amount amount, protocol::Date date = kToday);
-  protocol::ValueReceipt load(terminal::PurseClient& purse, protocol::Amount amount);
+  CommandApdu loadOrder(host::PurseClient& purse, protocol::Amount amount, protocol::Date date = kToday);
+  protocol::ValueReceipt load(host::PurseClient& purse, protocol::Amount amount);
 
  private:
   issuer::IssuerKey key_;

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 
 namespace boost::test_tools::tt_detail {
 template <>

@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
+#include "base/hex.h"
 
 namespace std {
 // Found by argument-dependent lookup for std::vector<uint8_t> (Boost.Test's customisation point).

@@ -3,6 +3,7 @@
 
 #include "apdu/ber_tlv.h"
 #include "apdu/status_word.h"
+#include "base/hex.h"
 #include "card/runtime/iso_exception.h"
 #include "tests/support/card_fixture.h"
 

@@ -6,7 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "apdu/bytes.h"
+#include "base/bytes.h"
+#include "base/hex.h"
 #include "tests/support/test_bytes.h"
 
 using namespace epurse;

@@ -18,10 +18,10 @@
 #include "issuer/signing/issuer_orders.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/signed_payloads.h"
-#include "terminal/protocol/card_statements.h"
-#include "terminal/protocol/log_verifier.h"
-#include "terminal/protocol/purse_client.h"
-#include "terminal/protocol/transfer_driver.h"
+#include "host/card_statements.h"
+#include "host/log_verifier.h"
+#include "host/purse_client.h"
+#include "terminal/transfer/transfer_driver.h"
 #include "tests/support/test_bytes.h"
 #include "tests/support/test_printing.h"
 
@@ -443,11 +443,11 @@ BOOST_AUTO_TEST_CASE(exception_digest_is_sha256_over_the_records_in_order) {
   ab.insert(ab.end(), b.begin(), b.end());
   Bytes ba = b;
   ba.insert(ba.end(), a.begin(), a.end());
-  BOOST_TEST(bytesOf(IssuerSigner::exceptionDigest({a, b})) == bytesOf(sha256(ab)));
-  BOOST_TEST(bytesOf(IssuerSigner::exceptionDigest({b, a})) == bytesOf(sha256(ba)));
-  BOOST_TEST(bytesOf(IssuerSigner::exceptionDigest({})) == bytesOf(sha256(Bytes{})));
+  BOOST_TEST(bytesOf(exceptionRecordsDigest({a, b})) == bytesOf(sha256(ab)));
+  BOOST_TEST(bytesOf(exceptionRecordsDigest({b, a})) == bytesOf(sha256(ba)));
+  BOOST_TEST(bytesOf(exceptionRecordsDigest(std::vector<Bytes>{})) == bytesOf(sha256(Bytes{})));
   // Independent of the library's hash: the SHA-256 of no bytes.
-  BOOST_TEST(bytesOf(IssuerSigner::exceptionDigest({})) ==
+  BOOST_TEST(bytesOf(exceptionRecordsDigest(std::vector<Bytes>{})) ==
              h("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"));
 }
 
@@ -477,20 +477,20 @@ BOOST_FIXTURE_TEST_CASE(a_receipt_verifies_only_as_what_the_card_signed, Certifi
   const ValueReceipt receipt{purseId(1), 7, 2500, kEuro, 12500, 42};
   const Bytes response = signedBy(card, kDomainLoadReceipt, receipt.encode());
 
-  auto verified = terminal::verifyReceipt(response, terminal::ReceiptKind::kLoad, cert, issuer.verificationKey());
+  auto verified = host::verifyReceipt(response, host::ReceiptKind::kLoad, cert, issuer.verificationKey());
   BOOST_TEST_REQUIRE(verified.isOk(), verified.status().toString());
   BOOST_TEST(verified->encode() == receipt.encode());
 
   // Not as an unload receipt; not with a bit flipped; not under another issuer.
-  BOOST_TEST(!terminal::verifyReceipt(response, terminal::ReceiptKind::kUnload, cert, issuer.verificationKey()));
-  BOOST_TEST(!terminal::verifyReceipt(flipBit(response, 12 * 8), terminal::ReceiptKind::kLoad, cert,
+  BOOST_TEST(!host::verifyReceipt(response, host::ReceiptKind::kUnload, cert, issuer.verificationKey()));
+  BOOST_TEST(!host::verifyReceipt(flipBit(response, 12 * 8), host::ReceiptKind::kLoad, cert,
                                       issuer.verificationKey()));
-  BOOST_TEST(!terminal::verifyReceipt(flipBit(response, response.size() * 8 - 1), terminal::ReceiptKind::kLoad,
+  BOOST_TEST(!host::verifyReceipt(flipBit(response, response.size() * 8 - 1), host::ReceiptKind::kLoad,
                                       cert, issuer.verificationKey()));
-  BOOST_TEST(!terminal::verifyReceipt(response, terminal::ReceiptKind::kLoad, cert, freshKey().verificationKey()));
+  BOOST_TEST(!host::verifyReceipt(response, host::ReceiptKind::kLoad, cert, freshKey().verificationKey()));
   // Wrong length.
   const Bytes shortResponse(response.begin(), response.end() - 1);
-  auto truncated = terminal::verifyReceipt(shortResponse, terminal::ReceiptKind::kLoad, cert, issuer.verificationKey());
+  auto truncated = host::verifyReceipt(shortResponse, host::ReceiptKind::kLoad, cert, issuer.verificationKey());
   BOOST_TEST_REQUIRE(!truncated.isOk());
   BOOST_TEST(truncated.error().code == ErrorCode::kMalformed);
 }
@@ -498,7 +498,7 @@ BOOST_FIXTURE_TEST_CASE(a_receipt_verifies_only_as_what_the_card_signed, Certifi
 BOOST_FIXTURE_TEST_CASE(a_receipt_for_another_purse_is_refused_even_if_well_signed, CertifiedCard) {
   const ValueReceipt receipt{purseId(2), 7, 2500, kEuro, 12500, 42};
   const Bytes response = signedBy(card, kDomainUnloadReceipt, receipt.encode());
-  auto verified = terminal::verifyReceipt(response, terminal::ReceiptKind::kUnload, cert, issuer.verificationKey());
+  auto verified = host::verifyReceipt(response, host::ReceiptKind::kUnload, cert, issuer.verificationKey());
   BOOST_TEST_REQUIRE(!verified.isOk());
   BOOST_TEST(verified.error().code == ErrorCode::kProtocol);
   BOOST_TEST(verified.error().message.find("0102030405060702") != std::string::npos, verified.error().message);
@@ -520,13 +520,13 @@ BOOST_FIXTURE_TEST_CASE(an_audit_head_verifies_for_its_challenge_and_log_only, C
   appendBytes(response, *signature);
 
   auto verified =
-      terminal::verifyAuditResponse(response, kSfiTransactionLog, challenge, cert, issuer.verificationKey());
+      host::verifyAuditResponse(response, kSfiTransactionLog, challenge, cert, issuer.verificationKey());
   BOOST_TEST_REQUIRE(verified.isOk(), verified.status().toString());
   BOOST_TEST(verified->encode() == head.encode());
-  BOOST_TEST(!terminal::verifyAuditResponse(response, kSfiTransactionLog, h("0011223344556678"), cert,
+  BOOST_TEST(!host::verifyAuditResponse(response, kSfiTransactionLog, h("0011223344556678"), cert,
                                             issuer.verificationKey()));
-  BOOST_TEST(!terminal::verifyAuditResponse(response, kSfiExceptionLog, challenge, cert, issuer.verificationKey()));
-  BOOST_TEST(!terminal::verifyAuditResponse(flipBit(response, 20 * 8), kSfiTransactionLog, challenge, cert,
+  BOOST_TEST(!host::verifyAuditResponse(response, kSfiExceptionLog, challenge, cert, issuer.verificationKey()));
+  BOOST_TEST(!host::verifyAuditResponse(flipBit(response, 20 * 8), kSfiTransactionLog, challenge, cert,
                                             issuer.verificationKey()));
 }
 
@@ -536,23 +536,23 @@ BOOST_AUTO_TEST_SUITE(log_verifier)
 
 BOOST_AUTO_TEST_CASE(a_correct_chain_from_record_one_is_accepted) {
   const auto records = chain(1, 6);
-  BOOST_TEST(terminal::verifyTransactionLog(records).isOk());
-  BOOST_TEST(terminal::verifyTransactionLog({}).isOk());
-  BOOST_TEST(terminal::verifyTransactionHead(records, headOf(records)).isOk());
-  BOOST_TEST(terminal::verifyTransactionHead({}, headOf({})).isOk());
+  BOOST_TEST(host::verifyTransactionLog(records).isOk());
+  BOOST_TEST(host::verifyTransactionLog({}).isOk());
+  BOOST_TEST(host::verifyTransactionHead(records, headOf(records)).isOk());
+  BOOST_TEST(host::verifyTransactionHead({}, headOf({})).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(a_cyclic_tail_is_accepted_without_its_predecessor) {
   const auto all = chain(1, 30);
   const std::vector<LogRecord> tail(all.begin() + 20, all.end());  // 21..30
-  BOOST_TEST(terminal::verifyTransactionLog(tail).isOk());
-  BOOST_TEST(terminal::verifyTransactionHead(tail, headOf(tail)).isOk());
+  BOOST_TEST(host::verifyTransactionLog(tail).isOk());
+  BOOST_TEST(host::verifyTransactionHead(tail, headOf(tail)).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_record_is_detected) {
   auto records = chain(1, 6);
   records.erase(records.begin() + 3);
-  const Status s = terminal::verifyTransactionLog(records);
+  const Status s = host::verifyTransactionLog(records);
   BOOST_TEST_REQUIRE(!s.isOk());
   BOOST_TEST(s.error().code == ErrorCode::kCorrupt);
 
@@ -560,44 +560,44 @@ BOOST_AUTO_TEST_CASE(a_missing_record_is_detected) {
   const auto all = chain(1, 6);
   const std::vector<LogRecord> withoutNewest(all.begin(), all.end() - 1);
   const std::vector<LogRecord> withoutOldest(all.begin() + 1, all.end());
-  BOOST_TEST(terminal::verifyTransactionLog(withoutNewest).isOk());
-  BOOST_TEST(!terminal::verifyTransactionHead(withoutNewest, headOf(all)).isOk());
-  BOOST_TEST(!terminal::verifyTransactionHead(withoutOldest, headOf(all)).isOk());
+  BOOST_TEST(host::verifyTransactionLog(withoutNewest).isOk());
+  BOOST_TEST(!host::verifyTransactionHead(withoutNewest, headOf(all)).isOk());
+  BOOST_TEST(!host::verifyTransactionHead(withoutOldest, headOf(all)).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(reordered_records_are_detected) {
   auto records = chain(1, 6);
   std::swap(records[2], records[3]);
-  BOOST_TEST(!terminal::verifyTransactionLog(records).isOk());
+  BOOST_TEST(!host::verifyTransactionLog(records).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(an_altered_record_is_detected) {
   auto balance = chain(1, 6);
   balance[2].balanceAfter += 1;  // in the middle: the next link breaks
-  BOOST_TEST(!terminal::verifyTransactionLog(balance).isOk());
+  BOOST_TEST(!host::verifyTransactionLog(balance).isOk());
 
   // The newest altered: no later link, but the signed head no longer matches it.
   auto newest = chain(1, 6);
   const AuditHead head = headOf(newest);
   newest.back().details.value = 1000000;
   newest.back().chainHash = sha256(newest[4].chainHash, newest.back().hashedPart());  // even re-chained
-  BOOST_TEST(terminal::verifyTransactionLog(newest).isOk());
-  BOOST_TEST(!terminal::verifyTransactionHead(newest, head).isOk());
+  BOOST_TEST(host::verifyTransactionLog(newest).isOk());
+  BOOST_TEST(!host::verifyTransactionHead(newest, head).isOk());
 
   // Record 1 must chain from the zero hash.
   const auto rebased = chain(1, 3, sha256(toBytes("not zero")));
-  BOOST_TEST(!terminal::verifyTransactionLog(rebased).isOk());
+  BOOST_TEST(!host::verifyTransactionLog(rebased).isOk());
   // A renumbered record breaks the sequence.
   auto renumbered = chain(1, 6);
   renumbered[5].number = 7;
-  BOOST_TEST(!terminal::verifyTransactionLog(renumbered).isOk());
+  BOOST_TEST(!host::verifyTransactionLog(renumbered).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(a_head_of_the_wrong_log_is_refused) {
   const auto records = chain(1, 3);
   AuditHead head = headOf(records);
   head.log = kSfiExceptionLog;
-  BOOST_TEST(!terminal::verifyTransactionHead(records, head).isOk());
+  BOOST_TEST(!host::verifyTransactionHead(records, head).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(the_exception_head_is_the_digest_of_the_held_records) {
@@ -612,16 +612,16 @@ BOOST_AUTO_TEST_CASE(the_exception_head_is_the_digest_of_the_held_records) {
   head.appended = 4;
   head.headHash = sha256(concatenated);
   head.held = 3;
-  BOOST_TEST(terminal::verifyExceptionHead(records, head).isOk());
+  BOOST_TEST(host::verifyExceptionHead(records, head).isOk());
 
   auto altered = records;
   altered[1].pd.value = 21;
-  BOOST_TEST(!terminal::verifyExceptionHead(altered, head).isOk());
+  BOOST_TEST(!host::verifyExceptionHead(altered, head).isOk());
   auto reordered = records;
   std::swap(reordered[0], reordered[1]);
-  BOOST_TEST(!terminal::verifyExceptionHead(reordered, head).isOk());
+  BOOST_TEST(!host::verifyExceptionHead(reordered, head).isOk());
   const std::vector<ExceptionRecord> missing = {records[0], records[2]};
-  BOOST_TEST(!terminal::verifyExceptionHead(missing, head).isOk());
+  BOOST_TEST(!host::verifyExceptionHead(missing, head).isOk());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -665,13 +665,13 @@ BOOST_AUTO_TEST_CASE(logs_are_read_until_record_not_found_and_returned_oldest_fi
   ScriptedChannel card;
   for (auto it = records.rbegin(); it != records.rend(); ++it) card.answer(it->encode());  // newest first
   card.refuse(sw::kRecordNotFound);
-  terminal::PurseClient client(card);
+  host::PurseClient client(card);
   auto read = client.readTransactionLog();
   BOOST_TEST_REQUIRE(read.isOk(), read.status().toString());
   BOOST_TEST_REQUIRE(read->size() == 3u);
   BOOST_TEST((*read)[0].number == 1u);
   BOOST_TEST((*read)[2].number == 3u);
-  BOOST_TEST(terminal::verifyTransactionLog(*read).isOk());
+  BOOST_TEST(host::verifyTransactionLog(*read).isOk());
   BOOST_TEST_REQUIRE(card.sent.size() == 4u);
   BOOST_TEST(card.sent[0] == apdus::readRecord(kSfiTransactionLog, 1).serialize());
   BOOST_TEST(card.sent[3] == apdus::readRecord(kSfiTransactionLog, 4).serialize());
@@ -680,7 +680,7 @@ BOOST_AUTO_TEST_CASE(logs_are_read_until_record_not_found_and_returned_oldest_fi
 BOOST_AUTO_TEST_CASE(a_refusal_carries_its_status_word_and_names_it) {
   ScriptedChannel card;
   card.refuse(purse_sw::kMaxBalanceExceeded);
-  terminal::PurseClient client(card);
+  host::PurseClient client(card);
   auto receipt = client.load(apdus::load(ValueOrder{}, Bytes(kSignatureSize, 0)));
   BOOST_TEST_REQUIRE(!receipt.isOk());
   BOOST_TEST(receipt.refusal().value_or(sw::kSuccess) == purse_sw::kMaxBalanceExceeded);
@@ -700,15 +700,15 @@ BOOST_AUTO_TEST_CASE(verify_answers_are_pin_results_not_failures) {
   card.refuse(sw::kAuthenticationMethodBlocked);
   card.answer({});
   card.refuse(sw::kWrongData);
-  terminal::PurseClient client(card);
+  host::PurseClient client(card);
   const PinBlock pin = *makePinBlock("1234");
   auto wrong = client.verifyPin(pin);
   BOOST_TEST_REQUIRE(wrong.isOk());
-  BOOST_TEST((wrong->outcome == terminal::PinResult::Outcome::kWrong));
+  BOOST_TEST((wrong->outcome == host::PinResult::Outcome::kWrong));
   BOOST_TEST(wrong->triesLeft == 2);
   auto blocked = client.verifyPin(pin);
   BOOST_TEST_REQUIRE(blocked.isOk());
-  BOOST_TEST((blocked->outcome == terminal::PinResult::Outcome::kBlocked));
+  BOOST_TEST((blocked->outcome == host::PinResult::Outcome::kBlocked));
   auto ok = client.verifyPin(pin);
   BOOST_TEST_REQUIRE(ok.isOk());
   BOOST_TEST(ok->verified());
@@ -745,7 +745,7 @@ BOOST_AUTO_TEST_CASE(a_transfer_stops_at_the_refused_step_and_names_it) {
   payerCard.answer(pd.encode());                         // START FROM
   payeeCard.answer(req.encode());                        // START TO
   payerCard.refuse(sw::kSecurityStatusNotSatisfied);    // REQ
-  terminal::PurseClient payer(payerCard), payee(payeeCard);
+  host::PurseClient payer(payerCard), payee(payeeCard);
 
   auto result = terminal::runTransfer(payer, payee, 500, reference);
   BOOST_TEST_REQUIRE(!result.isOk());
@@ -784,7 +784,7 @@ BOOST_AUTO_TEST_CASE(a_payer_pd_that_is_not_the_transfer_asked_for_stops_the_tra
   payerCard.answer(payerCert->encode());
   payeeCard.answer(payeeCert->encode());
   payerCard.answer(pd.encode());
-  terminal::PurseClient payer(payerCard), payee(payeeCard);
+  host::PurseClient payer(payerCard), payee(payeeCard);
 
   auto result = terminal::runTransfer(payer, payee, 500, PurchaseReference{});
   BOOST_TEST_REQUIRE(!result.isOk());

@@ -24,9 +24,9 @@
 #include "protocol/purse_commands.h"
 #include "protocol/purse_status.h"
 #include "protocol/transfer_messages.h"
-#include "terminal/protocol/card_statements.h"
-#include "terminal/protocol/log_verifier.h"
-#include "terminal/protocol/transfer_driver.h"
+#include "host/card_statements.h"
+#include "host/log_verifier.h"
+#include "terminal/transfer/transfer_driver.h"
 #include "tests/support/purse_command_checks.h"
 #include "tests/support/purse_fixture.h"
 
@@ -206,11 +206,11 @@ BOOST_AUTO_TEST_CASE(the_transaction_log_head_is_signed_over_the_challenge) {
   BOOST_TEST_REQUIRE(audited.isOk(), "PurseClient::audit: " << why(audited));
   auto records = purse->client().readTransactionLog();
   BOOST_TEST_REQUIRE(records.isOk());
-  BOOST_TEST(terminal::verifyTransactionLog(*records).isOk());
-  BOOST_TEST(terminal::verifyTransactionHead(*records, *audited).isOk());
-  BOOST_TEST(!terminal::verifyAuditResponse(answer, kTxLog, h("FFFFFFFFFFFFFFFF"), cert, issuer.key().verificationKey()),
+  BOOST_TEST(host::verifyTransactionLog(*records).isOk());
+  BOOST_TEST(host::verifyTransactionHead(*records, *audited).isOk());
+  BOOST_TEST(!host::verifyAuditResponse(answer, kTxLog, h("FFFFFFFFFFFFFFFF"), cert, issuer.key().verificationKey()),
              "the answer verifies for another challenge");
-  BOOST_TEST(!terminal::verifyAuditResponse(answer, kExLog, challenge, cert, issuer.key().verificationKey()),
+  BOOST_TEST(!host::verifyAuditResponse(answer, kExLog, challenge, cert, issuer.key().verificationKey()),
              "the transaction log's head passes as the exception log's");
 }
 
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(the_exception_log_head_is_the_digest_of_the_records_held) {
   BOOST_TEST_REQUIRE(audited.isOk(), why(audited));
   auto records = payee->client().readExceptionLog();
   BOOST_TEST_REQUIRE(records.isOk());
-  BOOST_TEST(terminal::verifyExceptionHead(*records, *audited).isOk());
+  BOOST_TEST(host::verifyExceptionHead(*records, *audited).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(empty_logs_and_the_challenge_lengths_8_and_32) {
@@ -324,13 +324,13 @@ BOOST_AUTO_TEST_CASE(thirty_five_loads_wrap_the_32_record_ring_newest_first) {
   auto log = purse->client().readTransactionLog();
   BOOST_TEST_REQUIRE(log.isOk(), why(log));
   BOOST_TEST(log->size() == 32u);
-  BOOST_TEST(terminal::verifyTransactionLog(*log).isOk(), "log_verifier accepts the wrapped chain");
+  BOOST_TEST(host::verifyTransactionLog(*log).isOk(), "log_verifier accepts the wrapped chain");
   const CardCertificate cert = certificateOf(*purse);
   auto head = purse->client().audit(kTxLog, Bytes(8, 3), cert, issuer.key().verificationKey());
   BOOST_TEST_REQUIRE(head.isOk(), why(head));
   BOOST_TEST(head->appended == 35u);
   BOOST_TEST(head->held == 32);
-  BOOST_TEST(terminal::verifyTransactionHead(*log, *head).isOk());
+  BOOST_TEST(host::verifyTransactionHead(*log, *head).isOk());
 }
 
 BOOST_AUTO_TEST_CASE(refusals) {

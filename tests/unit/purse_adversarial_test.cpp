@@ -19,8 +19,8 @@
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 #include "protocol/transfer_messages.h"
-#include "terminal/protocol/transfer_driver.h"
-#include "terminal/protocol/transfer_recovery.h"
+#include "terminal/transfer/transfer_driver.h"
+#include "terminal/transfer/transfer_recovery.h"
 #include "tests/support/purse_fixture.h"
 #include "tests/support/test_printing.h"
 

@@ -24,8 +24,8 @@
 #include "protocol/purse_commands.h"
 #include "protocol/purse_status.h"
 #include "protocol/signed_payloads.h"
-#include "terminal/protocol/card_statements.h"
-#include "terminal/protocol/transfer_driver.h"
+#include "host/card_statements.h"
+#include "terminal/transfer/transfer_driver.h"
 #include "tests/support/purse_command_checks.h"
 #include "tests/support/purse_fixture.h"
 
@@ -967,9 +967,9 @@ BOOST_AUTO_TEST_CASE(a_load_credits_logs_and_answers_a_signed_receipt) {
     BOOST_TEST(signedBy(cert.publicKey, cat({ascii("LRCP"), receipt}), signature), "the card signed the receipt");
     BOOST_TEST(!signedBy(cert.publicKey, cat({ascii("URCP"), receipt}), signature), "not as an unload receipt");
     auto verified =
-        terminal::verifyReceipt(answer, terminal::ReceiptKind::kLoad, cert, issuer.key().verificationKey());
+        host::verifyReceipt(answer, host::ReceiptKind::kLoad, cert, issuer.key().verificationKey());
     BOOST_TEST(verified.isOk(), "verifyReceipt: " << why(verified));
-    BOOST_TEST(!terminal::verifyReceipt(answer, terminal::ReceiptKind::kUnload, cert, issuer.key().verificationKey()));
+    BOOST_TEST(!host::verifyReceipt(answer, host::ReceiptKind::kUnload, cert, issuer.key().verificationKey()));
 
     PurseStatus expected = before;
     expected.balance = balance;
@@ -1083,9 +1083,9 @@ BOOST_AUTO_TEST_CASE(an_unload_debits_logs_and_answers_a_signed_receipt) {
   BOOST_TEST(hx(receipt) == hx(expectedReceipt(id, 1, 1200, kEuro, 3000 - 1200, 2)));
   BOOST_TEST(signedBy(cert.publicKey, cat({ascii("URCP"), receipt}), signature));
   BOOST_TEST(!signedBy(cert.publicKey, cat({ascii("LRCP"), receipt}), signature), "not as a load receipt");
-  auto verified = terminal::verifyReceipt(answer, terminal::ReceiptKind::kUnload, cert, issuer.key().verificationKey());
+  auto verified = host::verifyReceipt(answer, host::ReceiptKind::kUnload, cert, issuer.key().verificationKey());
   BOOST_TEST(verified.isOk(), "verifyReceipt: " << why(verified));
-  BOOST_TEST(!terminal::verifyReceipt(answer, terminal::ReceiptKind::kLoad, cert, issuer.key().verificationKey()));
+  BOOST_TEST(!host::verifyReceipt(answer, host::ReceiptKind::kLoad, cert, issuer.key().verificationKey()));
 
   PurseStatus expected = before;
   expected.balance = 3000 - 1200;

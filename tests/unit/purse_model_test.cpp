@@ -46,15 +46,16 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
 #include "card/persistence/tear_injector.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 #include "protocol/signed_payloads.h"
 #include "protocol/transfer_messages.h"
-#include "terminal/protocol/card_statements.h"
-#include "terminal/protocol/log_verifier.h"
-#include "terminal/protocol/transfer_driver.h"
-#include "terminal/protocol/transfer_recovery.h"
+#include "host/card_statements.h"
+#include "host/log_verifier.h"
+#include "terminal/transfer/transfer_driver.h"
+#include "terminal/transfer/transfer_recovery.h"
 #include "tests/support/fault_injection_env.h"
 #include "tests/support/purse_fixture.h"
 
@@ -375,7 +376,7 @@ class ModelRun {
   }
 
   TestPurse& card(std::size_t i) { return *purses_[i].card; }
-  terminal::PurseClient& client(std::size_t i) { return purses_[i].card->client(); }
+  host::PurseClient& client(std::size_t i) { return purses_[i].card->client(); }
   const std::string& name(std::size_t i) { return purses_[i].name; }
   TestIssuer& issuerOf(std::size_t i) { return *issuers_[static_cast<std::size_t>(purses_[i].issuer)]; }
 
@@ -640,13 +641,13 @@ class ModelRun {
     order.date = kToday;
     const CommandApdu command = need(issuerOf(i).signer().load(purses_[i].id, order), "sign LOAD");
     const Prediction p = predictValueOrder(i, order, true);
-    std::optional<terminal::SignedReceipt> receipt;
+    std::optional<host::SignedReceipt> receipt;
     const Outcome o = deliver(i, std::string(stale ? "replayed " : "") + "LOAD " + std::to_string(amount), p, [&] {
       auto r = client(i).load(command);
       if (r) receipt = *r;
       return swOf(r, "LOAD");
     });
-    if (o == Outcome::kAccepted) checkReceipt(i, *receipt, terminal::ReceiptKind::kLoad, order);
+    if (o == Outcome::kAccepted) checkReceipt(i, *receipt, host::ReceiptKind::kLoad, order);
     if (o == Outcome::kTornCommitted || o == Outcome::kTornNotCommitted) checkLoadCounter(i, order, o);
     if (tookEffect(o)) {
       (purses_[i].issuer == 0 ? loaded_ : foreignLoaded_) += amount;
@@ -663,7 +664,7 @@ class ModelRun {
     order.date = kToday;
     const CommandApdu command = need(issuerOf(i).signer().unload(purses_[i].id, order), "sign UNLOAD");
     const Prediction p = predictValueOrder(i, order, false);
-    std::optional<terminal::SignedReceipt> receipt;
+    std::optional<host::SignedReceipt> receipt;
     const Outcome o = deliver(i, std::string(stale ? "replayed " : "") + "UNLOAD " + std::to_string(amount), p, [&] {
       auto r = client(i).unload(command);
       if (r) receipt = *r;
@@ -671,7 +672,7 @@ class ModelRun {
     });
     // An unload counts when the card answered 9000 with a receipt that verifies, or when a
     // power loss struck it and the load counter shows it took effect.
-    if (o == Outcome::kAccepted) checkReceipt(i, *receipt, terminal::ReceiptKind::kUnload, order);
+    if (o == Outcome::kAccepted) checkReceipt(i, *receipt, host::ReceiptKind::kUnload, order);
     if (o == Outcome::kTornCommitted || o == Outcome::kTornNotCommitted) checkLoadCounter(i, order, o);
     if (tookEffect(o)) {
       unloaded_ += amount;
@@ -686,8 +687,8 @@ class ModelRun {
                 name(i) << ": load counter " << counter << " after a torn order " << order.counter);
   }
 
-  void checkReceipt(std::size_t i, const terminal::SignedReceipt& r, terminal::ReceiptKind kind, const ValueOrder& order) {
-    auto verified = terminal::verifyReceipt(r.responseData, kind, purses_[i].cert, issuerOf(i).key().verificationKey());
+  void checkReceipt(std::size_t i, const host::SignedReceipt& r, host::ReceiptKind kind, const ValueOrder& order) {
+    auto verified = host::verifyReceipt(r.responseData, kind, purses_[i].cert, issuerOf(i).key().verificationKey());
     MODEL_CHECK(verified.isOk(), name(i) << ": receipt does not verify: " << verified.error().toString());
     const auto& v = *verified;
     MODEL_CHECK(v.purseId == purses_[i].id && v.counter == order.counter && v.amount == order.amount &&
@@ -717,9 +718,9 @@ class ModelRun {
           auto r = client(i).verifyPin(block);
           if (!r) return swOf(r, "VERIFY");
           switch (r->outcome) {
-            case terminal::PinResult::Outcome::kVerified: return sw::kSuccess;
-            case terminal::PinResult::Outcome::kWrong: return sw::verifyFailed(r->triesLeft);
-            case terminal::PinResult::Outcome::kBlocked: return sw::kAuthenticationMethodBlocked;
+            case host::PinResult::Outcome::kVerified: return sw::kSuccess;
+            case host::PinResult::Outcome::kWrong: return sw::verifyFailed(r->triesLeft);
+            case host::PinResult::Outcome::kBlocked: return sw::kAuthenticationMethodBlocked;
           }
           return 0;
         },
@@ -1159,7 +1160,7 @@ class ModelRun {
       order.numbers.push_back(records[k].number);
       named.push_back((*raw)[k]);
     }
-    order.digest = issuer::IssuerSigner::exceptionDigest(named);
+    order.digest = protocol::exceptionRecordsDigest(named);
     const CommandApdu command = need(issuerOf(i).signer().clearExceptionLog(purses_[i].id, order), "sign CLEAR");
     Prediction p{sw::kSuccess, model_[i]};
     std::erase_if(p.after.exceptions, [&](const ExceptionRecord& r) {
@@ -1243,7 +1244,7 @@ class ModelRun {
   void checkTransactionLog(std::size_t i) {
     auto log = client(i).readTransactionLog();
     MODEL_CHECK(log.isOk(), name(i) << ": transaction log: " << log.error().toString());
-    const Status chain = terminal::verifyTransactionLog(*log);
+    const Status chain = host::verifyTransactionLog(*log);
     MODEL_CHECK(chain.isOk(), name(i) << ": transaction log chain: " << chain.toString());
     const auto& expected = model_[i].log;
     MODEL_CHECK(log->size() == expected.size(), name(i) << ": " << log->size() << " log records, the model "

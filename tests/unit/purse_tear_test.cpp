@@ -12,8 +12,8 @@
 
 #include "card/persistence/tear_injector.h"
 #include "protocol/purse_commands.h"
-#include "terminal/protocol/log_verifier.h"
-#include "terminal/protocol/transfer_driver.h"
+#include "host/log_verifier.h"
+#include "terminal/transfer/transfer_driver.h"
 #include "tests/support/fault_injection_env.h"
 #include "tests/support/purse_fixture.h"
 #include "tests/support/test_printing.h"
@@ -65,7 +65,7 @@ std::vector<protocol::ExceptionRecord> exceptions(TestPurse& purse) {
 void checkChain(TestPurse& purse, const char* who) {
   auto log = purse.client().readTransactionLog();
   BOOST_REQUIRE(log);
-  const Status chain = terminal::verifyTransactionLog(*log);
+  const Status chain = host::verifyTransactionLog(*log);
   BOOST_TEST(chain.isOk(), who << " log chain: " << chain.toString());
 }
 

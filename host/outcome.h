@@ -7,10 +7,10 @@
 #include <optional>
 #include <utility>
 
-#include "apdu/result.h"
+#include "base/result.h"
 #include "apdu/status_word.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 
 // Failure types have `Error error` and `std::optional<sw::StatusWord> sw` (set only when the
 // card answered and refused).
@@ -37,4 +37,4 @@ class [[nodiscard]] Outcome : public Expected<T, Failure> {
   Status status() const { return this->isOk() ? Status() : Status(error()); }
 };
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

@@ -5,13 +5,13 @@
 
 #include <vector>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/ec_key.h"
 #include "protocol/issuer_authorisations.h"
 #include "protocol/log_record.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 
 // Records oldest first. Numbers must run consecutively and each record's chain hash must
 // follow from its predecessor's. The log is cyclic, so the first record read may have lost its
@@ -24,14 +24,9 @@ Status verifyTransactionLog(const std::vector<protocol::LogRecord>& oldestFirst)
 // an empty log). Does not re-check the chain: call verifyTransactionLog as well.
 Status verifyTransactionHead(const std::vector<protocol::LogRecord>& oldestFirst, const protocol::AuditHead& head);
 
-// SHA-256 over the concatenation of exception records, in the order given. The exception
-// log's head hash (all held records, oldest first) and the digest an exception-clear order
-// names (the archived records, in the order named) are both this.
-protocol::Digest exceptionRecordsDigest(const std::vector<Bytes>& records);
-
 // The audit head of the exception log describes exactly these records: held equals the count,
 // the head hash their digest oldest first, and numbers rise oldest to newest.
 Status verifyExceptionHead(const std::vector<protocol::ExceptionRecord>& oldestFirst,
                            const protocol::AuditHead& head);
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

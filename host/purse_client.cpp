@@ -1,12 +1,12 @@
-#include "terminal/protocol/purse_client.h"
+#include "host/purse_client.h"
 
 #include <algorithm>
 
 #include "protocol/purse_apdus.h"
-#include "terminal/protocol/card_statements.h"
-#include "terminal/protocol/purse_names.h"
+#include "host/card_statements.h"
+#include "host/purse_names.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 namespace {
 
 using namespace protocol;
@@ -169,4 +169,4 @@ CardStatus PurseClient::abort() {
   return {};
 }
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

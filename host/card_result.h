@@ -7,11 +7,11 @@
 #include <string>
 #include <variant>
 
-#include "apdu/result.h"
+#include "base/result.h"
 #include "apdu/status_word.h"
-#include "terminal/protocol/outcome.h"
+#include "host/outcome.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 
 struct CardFailure {
   Error error;                        // the message names the command and the status word
@@ -30,4 +30,4 @@ template <typename T>
 using CardResult = Outcome<T, CardFailure>;
 using CardStatus = CardResult<std::monostate>;
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

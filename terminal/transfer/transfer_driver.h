@@ -10,8 +10,8 @@
 #include "protocol/card_certificate.h"
 #include "protocol/purse_status.h"
 #include "protocol/transfer_messages.h"
-#include "terminal/protocol/card_result.h"
-#include "terminal/protocol/purse_client.h"
+#include "host/card_result.h"
+#include "host/purse_client.h"
 
 namespace epurse::terminal {
 
@@ -30,12 +30,12 @@ struct TransferFailure {
   Error error;                       // names the step, the purse and the status word
   std::optional<sw::StatusWord> sw;  // the refusing card's status word, if one refused
 
-  TransferFailure(TransferStep failedStep, const CardFailure& cause);
+  TransferFailure(TransferStep failedStep, const host::CardFailure& cause);
   TransferFailure(TransferStep failedStep, Error cause);
 };
 
 template <typename T>
-using TransferResult = Outcome<T, TransferFailure>;
+using TransferResult = host::Outcome<T, TransferFailure>;
 
 struct TransferReceipt {
   protocol::PaymentDetails pd;
@@ -48,7 +48,7 @@ struct TransferReceipt {
 // Steps after (a) need (a) done; each message step relays exactly the message it is given.
 class TransferSession {
  public:
-  TransferSession(PurseClient& payer, PurseClient& payee, protocol::Amount value,
+  TransferSession(host::PurseClient& payer, host::PurseClient& payee, protocol::Amount value,
                   const protocol::PurchaseReference& reference);
 
   TransferResult<std::monostate> readParties();  // (a)
@@ -72,11 +72,11 @@ class TransferSession {
   const std::optional<protocol::PurseStatus>& payeeStatus() const { return payeeStatus_; }
 
  private:
-  TransferResult<protocol::SignedTransferMessage> relay(TransferStep step, PurseClient& to, const char* party,
+  TransferResult<protocol::SignedTransferMessage> relay(TransferStep step, host::PurseClient& to, const char* party,
                                                         const CommandApdu& command);
 
-  PurseClient& payer_;
-  PurseClient& payee_;
+  host::PurseClient& payer_;
+  host::PurseClient& payee_;
   protocol::Amount value_;
   protocol::PurchaseReference reference_;
   std::optional<protocol::PurseStatus> payerStatus_, payeeStatus_;
@@ -84,7 +84,7 @@ class TransferSession {
 };
 
 // Steps (a) to (f) in order.
-TransferResult<TransferReceipt> runTransfer(PurseClient& payer, PurseClient& payee, protocol::Amount value,
+TransferResult<TransferReceipt> runTransfer(host::PurseClient& payer, host::PurseClient& payee, protocol::Amount value,
                                             const protocol::PurchaseReference& reference);
 
 }  // namespace epurse::terminal

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <variant>
@@ -46,7 +47,12 @@ class [[nodiscard]] Status {
   static Status ok() { return Status(); }
   bool isOk() const { return !error_.has_value(); }
   explicit operator bool() const { return isOk(); }
-  const Error& error() const { return *error_; }
+  // The failure. Asking an ok Status for one is a programming error, reported as
+  // std::logic_error (never undefined behaviour).
+  const Error& error() const {
+    if (!error_) throw std::logic_error("Status::error() called on an ok Status");
+    return *error_;
+  }
   std::string toString() const { return isOk() ? "ok" : error_->toString(); }
 
  private:
@@ -83,7 +89,9 @@ class [[nodiscard]] Result : public Expected<T, Error> {
  public:
   Result(T value) : Expected<T, Error>(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : Expected<T, Error>(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : Expected<T, Error>(status.error()) {}  // only from a failed Status
+  // Only from a failed Status: a Result built from an ok one would hold neither a value nor
+  // an error, so that is refused with std::logic_error.
+  Result(Status status) : Expected<T, Error>(status.error()) {}  // NOLINT(google-explicit-constructor)
 
   const Error& error() const { return this->failureValue(); }
   Status status() const { return this->isOk() ? Status() : Status(error()); }

@@ -1,4 +1,4 @@
-#include "terminal/protocol/transfer_recovery.h"
+#include "terminal/transfer/transfer_recovery.h"
 
 #include <algorithm>
 
@@ -15,7 +15,7 @@ struct PartyLog {
   std::vector<ExceptionRecord> records;
 };
 
-CardResult<PartyLog> abortAndRead(PurseClient& purse, const char* party) {
+host::CardResult<PartyLog> abortAndRead(host::PurseClient& purse, const char* party) {
   if (auto aborted = purse.abort(); !aborted) return aborted.failure().within(party);
   auto status = purse.status();
   if (!status) return status.failure().within(party);
@@ -39,7 +39,7 @@ const char* transferFateName(TransferFate fate) {
   return "?";
 }
 
-CardResult<RecoveryReport> recover(PurseClient& payer, PurseClient& payee) {
+host::CardResult<RecoveryReport> recover(host::PurseClient& payer, host::PurseClient& payee) {
   auto a = abortAndRead(payer, kPayer);
   if (!a) return a.failure();
   auto b = abortAndRead(payee, kPayee);

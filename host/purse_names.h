@@ -7,7 +7,7 @@
 #include "apdu/command_apdu.h"
 #include "apdu/status_word.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 
 // "9401 insufficient funds"; ISO status words as sw::describe names them.
 std::string describePurseSw(sw::StatusWord s);
@@ -15,4 +15,4 @@ std::string describePurseSw(sw::StatusWord s);
 // "LOAD", "READ RECORD", ...; "command 80 99" for anything the purse does not define.
 std::string purseCommandName(const CommandApdu& command);
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

@@ -1,8 +1,8 @@
-#include "terminal/protocol/card_result.h"
+#include "host/card_result.h"
 
-#include "terminal/protocol/purse_names.h"
+#include "host/purse_names.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 
 CardFailure CardFailure::refused(const std::string& command, sw::StatusWord refusal) {
   return CardFailure(makeError(ErrorCode::kProtocol, command + " refused: " + describePurseSw(refusal)), refusal);
@@ -14,4 +14,4 @@ CardFailure CardFailure::within(const std::string& context) const {
   return out;
 }
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

@@ -1,4 +1,4 @@
-#include "apdu/result.h"
+#include "base/result.h"
 
 namespace epurse {
 

@@ -1,8 +1,8 @@
-#include "terminal/protocol/card_statements.h"
+#include "host/card_statements.h"
 
 #include "protocol/signed_payloads.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 namespace {
 
 using namespace protocol;
@@ -62,4 +62,4 @@ Result<AuditHead> verifyAuditResponse(ByteView responseData, std::uint8_t sfi, B
   return head;
 }
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

@@ -5,13 +5,13 @@
 
 #include <cstdint>
 
-#include "apdu/bytes.h"
-#include "apdu/result.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "protocol/card_certificate.h"
 #include "protocol/ec_key.h"
 #include "protocol/issuer_authorisations.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 
 enum class ReceiptKind { kLoad, kUnload };
 
@@ -28,4 +28,4 @@ Result<protocol::AuditHead> verifyAuditResponse(ByteView responseData, std::uint
                                                 const protocol::CardCertificate& cert,
                                                 const protocol::EcPublicKey& issuerKey);
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

@@ -1,8 +1,8 @@
-#include "terminal/protocol/log_verifier.h"
+#include "host/log_verifier.h"
 
 #include "protocol/purse_commands.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 namespace {
 
 using namespace protocol;
@@ -57,13 +57,6 @@ Status verifyTransactionHead(const std::vector<LogRecord>& oldestFirst, const Au
   return Status::ok();
 }
 
-Digest exceptionRecordsDigest(const std::vector<Bytes>& records) {
-  Bytes all;
-  all.reserve(records.size() * ExceptionRecord::kSize);
-  for (const Bytes& record : records) appendBytes(all, record);
-  return protocol::exceptionRecordsDigest(all);
-}
-
 Status verifyExceptionHead(const std::vector<ExceptionRecord>& oldestFirst, const AuditHead& head) {
   if (Status s = requireLog(head, kSfiExceptionLog, "exception log"); !s) return s;
   if (head.held != oldestFirst.size()) {
@@ -81,10 +74,10 @@ Status verifyExceptionHead(const std::vector<ExceptionRecord>& oldestFirst, cons
   if (!oldestFirst.empty() && head.appended < oldestFirst.back().number) {
     return corrupt("the audit head says fewer exceptions were appended than the newest record's number");
   }
-  if (head.headHash != exceptionRecordsDigest(encoded)) {
+  if (head.headHash != protocol::exceptionRecordsDigest(encoded)) {
     return corrupt("the exception log's records do not hash to the audit head");
   }
   return Status::ok();
 }
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

@@ -1,11 +1,11 @@
-#include "terminal/protocol/purse_names.h"
+#include "host/purse_names.h"
 
 #include <cstdio>
 
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 namespace {
 
 using namespace protocol;
@@ -71,4 +71,4 @@ std::string purseCommandName(const CommandApdu& command) {
   return header;
 }
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

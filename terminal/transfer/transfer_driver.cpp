@@ -1,4 +1,4 @@
-#include "terminal/protocol/transfer_driver.h"
+#include "terminal/transfer/transfer_driver.h"
 
 #include "protocol/purse_apdus.h"
 
@@ -47,13 +47,13 @@ const char* transferStepName(TransferStep step) {
   return "?";
 }
 
-TransferFailure::TransferFailure(TransferStep failedStep, const CardFailure& cause)
+TransferFailure::TransferFailure(TransferStep failedStep, const host::CardFailure& cause)
     : step(failedStep), error(cause.within(stepContext(failedStep)).error), sw(cause.sw) {}
 
 TransferFailure::TransferFailure(TransferStep failedStep, Error cause)
-    : step(failedStep), error(CardFailure(std::move(cause)).within(stepContext(failedStep)).error) {}
+    : step(failedStep), error(host::CardFailure(std::move(cause)).within(stepContext(failedStep)).error) {}
 
-TransferSession::TransferSession(PurseClient& payer, PurseClient& payee, Amount value,
+TransferSession::TransferSession(host::PurseClient& payer, host::PurseClient& payee, Amount value,
                                  const PurchaseReference& reference)
     : payer_(payer), payee_(payee), value_(value), reference_(reference) {}
 
@@ -131,7 +131,7 @@ TransferResult<std::monostate> TransferSession::ack(const SignedTransferMessage&
   return {};
 }
 
-TransferResult<SignedTransferMessage> TransferSession::relay(TransferStep step, PurseClient& to, const char* party,
+TransferResult<SignedTransferMessage> TransferSession::relay(TransferStep step, host::PurseClient& to, const char* party,
                                                              const CommandApdu& command) {
   auto answer = to.execute(command);
   if (!answer) return TransferFailure(step, answer.failure().within(party));
@@ -142,7 +142,7 @@ TransferResult<SignedTransferMessage> TransferSession::relay(TransferStep step, 
   return *message;
 }
 
-TransferResult<TransferReceipt> runTransfer(PurseClient& payer, PurseClient& payee, Amount value,
+TransferResult<TransferReceipt> runTransfer(host::PurseClient& payer, host::PurseClient& payee, Amount value,
                                             const PurchaseReference& reference) {
   TransferSession session(payer, payee, value, reference);
   if (auto parties = session.readParties(); !parties) return parties.failure();

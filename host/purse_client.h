@@ -16,9 +16,9 @@
 #include "protocol/issuer_authorisations.h"
 #include "protocol/log_record.h"
 #include "protocol/purse_status.h"
-#include "terminal/protocol/card_result.h"
+#include "host/card_result.h"
 
-namespace epurse::terminal {
+namespace epurse::host {
 
 // What VERIFY said about a PIN. A wrong PIN and a blocked PIN are answers, not failures.
 struct PinResult {
@@ -82,4 +82,4 @@ class PurseClient {
   std::optional<protocol::CardCertificate> certificate_;
 };
 
-}  // namespace epurse::terminal
+}  // namespace epurse::host

@@ -13,8 +13,8 @@
 
 #include "protocol/log_record.h"
 #include "protocol/payment_details.h"
-#include "terminal/protocol/card_result.h"
-#include "terminal/protocol/purse_client.h"
+#include "host/card_result.h"
+#include "host/purse_client.h"
 
 namespace epurse::terminal {
 
@@ -42,6 +42,6 @@ struct RecoveryReport {
 
 // ABORT both, then read both status records (for the purse IDs) and both exception logs.
 // Stops at the first command that fails, naming the purse.
-CardResult<RecoveryReport> recover(PurseClient& payer, PurseClient& payee);
+host::CardResult<RecoveryReport> recover(host::PurseClient& payer, host::PurseClient& payee);
 
 }  // namespace epurse::terminal

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "apdu/bytes.h"
+#include "base/hex.h"
 
 namespace epurse {
 

@@ -8,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "apdu/result.h"
 
 namespace epurse {
 
@@ -55,10 +54,5 @@ inline void storeU64(std::uint8_t* p, std::uint64_t v) {
   storeU32(p, static_cast<std::uint32_t>(v >> 32));
   storeU32(p + 4, static_cast<std::uint32_t>(v));
 }
-
-// Hex through OpenSSL's codec. Parsing ignores white space and ':' so that
-// "00 A4 04 00" and "00:A4:04:00" read as users expect; anything else is an error.
-std::string toHex(ByteView bytes);
-Result<Bytes> fromHex(std::string_view text);
 
 }  // namespace epurse
