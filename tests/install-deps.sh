@@ -4,7 +4,9 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config              # build
+  clang libclang-rt-14-dev               # the clang build and libFuzzer (CI builds with both compilers)
   libssl-dev libpcsclite-dev libcli11-dev  # OpenSSL 3, PC/SC client, command lines
+  nlohmann-json3-dev                     # --json output
   libboost-test-dev                      # Boost.Test
   pcscd vsmartcard-vpcd                  # the PC/SC daemon and the virtual reader driver
   opensc pcsc-tools                      # other PC/SC clients the end-to-end tests use
