@@ -7,12 +7,12 @@
 //   TCK     XOR of T0 .. the last historical byte; present iff a protocol other than T=0
 //           is offered (absent when only T=0 is)
 //
-// What epurse cards send (docs/architecture.md):
-//   T=1:  3B 8C 81 31 FE 45 <12 historical bytes> TCK
+// buildAtr offers either T=0 alone or T=1:
+//   T=1:  3B 8C 81 31 FE 45 <historical bytes> TCK   (T0 = 8K for K historical bytes)
 //         TD1=81: TD2 follows, T=1; TD2=31: TA3 TB3 follow, T=1; TA3=FE IFSC 254; TB3=45 BWI 4 CWI 5
-//   T=0:  3B 0C <12 historical bytes>      no interface bytes: T=0 with default parameters
-// Historical bytes: 80 (COMPACT-TLV follows), 56 "epurse" (card issuer's data),
-//   73 80 00 xx (card capabilities: selection by full DF name; xx=40 extended Lc/Le on T=1).
+//   T=0:  3B 0K <historical bytes>      no interface bytes: T=0 with default parameters
+// What the epurse card OS puts in the historical bytes is the card's business
+// (card/runtime/card_atr.h).
 #pragma once
 
 #include <cstdint>
@@ -34,9 +34,6 @@ struct AtrInfo {
 inline constexpr std::uint8_t kAtrDirectConvention = 0x3B;
 inline constexpr std::size_t kMaxAtrSize = 33;
 inline constexpr std::size_t kMaxHistoricalBytes = 15;
-
-// The historical bytes that name an epurse card.
-Bytes epurseHistoricalBytes(TransportProtocol protocol);
 
 // Requires historical.size() <= 15 (throws std::length_error otherwise).
 Bytes buildAtr(TransportProtocol protocol, ByteView historical);

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Builds epurse and runs every test: the normal build, the benchmark, then the whole suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer. Idempotent.
+# Builds epurse and runs every test, with warnings as errors (EPURSE_WERROR, the CMake presets):
+#   dev      GCC, RelWithDebInfo, in build/: the whole suite, then the benchmarks
+#   clang    clang, RelWithDebInfo, in build-clang/: the unit suite and a libFuzzer smoke run
+#   release  GCC, Release (-O3), in build-release/: built once (-O3 raises warnings -O2 does not)
+#   asan     GCC, Debug with AddressSanitizer + UBSan, in build-asan/: the whole suite again
+# Idempotent: each tree is reused and rebuilt incrementally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,11 +13,12 @@ bash tests/install-deps.sh
 jobs=2
 passed=0
 failed=0
-run_suite() {  # build dir; counts what ctest reports
+run_suite() {  # build dir, ctest arguments...; counts what ctest reports
   local dir=$1 log
+  shift
   log=$(mktemp)
   set +e
-  ctest --test-dir "$dir" --output-on-failure -j"$jobs" 2>&1 | tee "$log"
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs" "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
   local line
@@ -28,23 +33,32 @@ run_suite() {  # build dir; counts what ctest reports
   return "$rc"
 }
 
+build() {  # preset
+  echo "== build: preset $1"
+  cmake --preset "$1"
+  cmake --build --preset "$1" -j"$jobs"
+}
+
 status=0
-echo "== build (RelWithDebInfo) into build/"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j"$jobs"
-echo "== tests"
+build dev
+echo "== tests (GCC, RelWithDebInfo)"
 run_suite build || status=1
 
 echo "== benchmark"
 tests/pcsc/with-private-pcscd.sh build/tests/apdu_roundtrip_bench || status=1
 tests/pcsc/with-private-pcscd.sh build/tests/purse_transfer_bench || status=1
 
-echo "== build with ASan+UBSan into build/asan/"
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DEPURSE_SANITIZE=ON
-cmake --build build/asan -j"$jobs"
-echo "== tests under ASan+UBSan"
-run_suite build/asan || status=1
+build clang
+echo "== unit tests (clang, RelWithDebInfo)"
+run_suite build-clang -L unit || status=1
+
+build release
+
+build asan
+echo "== tests under ASan+UBSan (GCC, Debug)"
+run_suite build-asan || status=1
 
 echo
+echo "builds: dev (GCC RelWithDebInfo), clang (RelWithDebInfo), release (GCC Release), asan (GCC Debug + ASan/UBSan)"
 echo "all test runs: $passed passed, $failed failed"
 exit "$status"

@@ -5,7 +5,9 @@
 
 #include "apdu/ber_tlv.h"
 #include "apdu/card_channel.h"
+#include "base/byte_codec.h"
 #include "base/hex.h"
+#include "card/runtime/card_atr.h"
 #include "card/runtime/iso_exception.h"
 
 namespace epurse::card {
@@ -17,10 +19,9 @@ namespace {
 //   10 …  per applet 25 bytes: AID length (1), AID zero-padded (16), offset (4), size (4)
 constexpr char kDirectoryMagic[8] = {'E', 'P', 'C', 'A', 'R', 'D', 'O', 'S'};
 constexpr std::uint8_t kDirectoryVersion = 1;
-constexpr std::size_t kDirVersionOffset = 8;
-constexpr std::size_t kDirCountOffset = 9;
-constexpr std::size_t kDirEntriesOffset = 10;
 constexpr std::size_t kDirEntrySize = 1 + kMaxAidLength + 4 + 4;
+static_assert(sizeof kDirectoryMagic + 2 + CardOs::kMaxApplets * kDirEntrySize <= CardOs::kDirectorySize,
+              "the applet directory fits its header");
 
 // CLA byte structure (ISO 7816-4 clause 5.4.1).
 constexpr std::uint8_t kClaInvalid = 0xFF;
@@ -123,17 +124,19 @@ Status CardOs::start() {
                                                       " bytes of persistent memory; the card has " +
                                                       std::to_string(store_.capacity()));
   }
-  Bytes directory(kDirectoryMagic, kDirectoryMagic + sizeof kDirectoryMagic);
-  directory.push_back(kDirectoryVersion);
-  directory.push_back(static_cast<std::uint8_t>(applets_.size()));
+  ByteWriter dir;
+  dir.bytes(ByteView(reinterpret_cast<const std::uint8_t*>(kDirectoryMagic), sizeof kDirectoryMagic))
+      .u8(kDirectoryVersion)
+      .u8(static_cast<std::uint8_t>(applets_.size()));
   for (const auto& a : applets_) {
-    directory.push_back(static_cast<std::uint8_t>(a->aid.size()));
     Bytes padded = a->aid;
     padded.resize(kMaxAidLength, 0);
-    appendBytes(directory, padded);
-    appendU32(directory, static_cast<std::uint32_t>(a->offset));
-    appendU32(directory, static_cast<std::uint32_t>(a->size));
+    dir.u8(static_cast<std::uint8_t>(a->aid.size()))
+        .bytes(padded)
+        .u32(static_cast<std::uint32_t>(a->offset))
+        .u32(static_cast<std::uint32_t>(a->size));
   }
+  const Bytes directory = dir.take();
 
   for (auto& a : applets_) {
     a->context = std::make_unique<Context>(*this, *a);

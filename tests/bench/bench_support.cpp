@@ -11,6 +11,7 @@
 
 #include "apdu/atr.h"
 #include "apdu/status_word.h"
+#include "card/runtime/card_atr.h"
 #include "card/vpcd/vpcd_card_server.h"
 
 namespace epurse::bench {
@@ -25,7 +26,7 @@ class FloorResponder final : public card::VpcdCard {
   Bytes transmit(ByteView) override { return {sw::sw1(sw::kSuccess), sw::sw2(sw::kSuccess)}; }
 
  private:
-  Bytes atr_ = buildAtr(TransportProtocol::kT1, epurseHistoricalBytes(TransportProtocol::kT1));
+  Bytes atr_ = buildAtr(TransportProtocol::kT1, card::epurseHistoricalBytes(TransportProtocol::kT1));
 };
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "apdu/pcsc_channel.h"
 #include "apdu/status_word.h"
 #include "base/hex.h"
+#include "card/runtime/card_atr.h"
 #include "card/runtime/card_os.h"
 #include "tests/support/child_process.h"
 #include "tests/support/echo_applet.h"
@@ -90,7 +91,7 @@ BOOST_FIXTURE_TEST_SUITE(end_to_end, PcscFixture)
 BOOST_AUTO_TEST_CASE(card_appears_with_its_atr_for_every_pcsc_client) {
   auto card = startCard(0, state("a.img"));
   waitFor(0, true);
-  const Bytes expectedAtr = buildAtr(TransportProtocol::kT1, epurseHistoricalBytes(TransportProtocol::kT1));
+  const Bytes expectedAtr = buildAtr(TransportProtocol::kT1, card::epurseHistoricalBytes(TransportProtocol::kT1));
   auto r = context->reader(readers[0]);
   BOOST_TEST_REQUIRE(r.isOk());
   BOOST_TEST(r->cardPresent);
@@ -159,7 +160,7 @@ BOOST_AUTO_TEST_CASE(t0_card_in_the_second_reader) {
   auto card = startCard(1, state("t0.img"), "t0");
   waitFor(1, true);
   auto r = context->reader(readers[1]);
-  BOOST_TEST(r->atr == buildAtr(TransportProtocol::kT0, epurseHistoricalBytes(TransportProtocol::kT0)));
+  BOOST_TEST(r->atr == buildAtr(TransportProtocol::kT0, card::epurseHistoricalBytes(TransportProtocol::kT0)));
   auto channel = connect(1);
   BOOST_TEST((channel->activeProtocol() == Protocol::kT0));
   // The raw exchange shows the T=0 behaviour; transmit() hides it.

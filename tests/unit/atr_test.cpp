@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "apdu/atr.h"
+#include "card/runtime/card_atr.h"
 #include "tests/support/test_bytes.h"
 
 using namespace epurse;
@@ -64,7 +65,7 @@ void checkRejected(const Bytes& atr, const std::string& what) {
 BOOST_AUTO_TEST_SUITE(historical_bytes)
 
 BOOST_AUTO_TEST_CASE(t1_content) {
-  const Bytes hist = epurseHistoricalBytes(TransportProtocol::kT1);
+  const Bytes hist = card::epurseHistoricalBytes(TransportProtocol::kT1);
   BOOST_TEST(hist.size() == 12u);
   BOOST_TEST(hx(hist) == kHistT1);
   BOOST_TEST(hist[0] == 0x80);                                  // COMPACT-TLV follows
@@ -72,7 +73,7 @@ BOOST_AUTO_TEST_CASE(t1_content) {
 }
 
 BOOST_AUTO_TEST_CASE(t0_content_does_not_announce_extended_lengths) {
-  const Bytes hist = epurseHistoricalBytes(TransportProtocol::kT0);
+  const Bytes hist = card::epurseHistoricalBytes(TransportProtocol::kT0);
   BOOST_TEST(hist.size() == 12u);
   BOOST_TEST(hx(hist) == kHistT0);
 }
@@ -82,7 +83,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(build)
 
 BOOST_AUTO_TEST_CASE(t1_atr_exact_bytes) {
-  const Bytes atr = buildAtr(TransportProtocol::kT1, epurseHistoricalBytes(TransportProtocol::kT1));
+  const Bytes atr = buildAtr(TransportProtocol::kT1, card::epurseHistoricalBytes(TransportProtocol::kT1));
   // TCK E6 = 8C^81^31^FE^45^80^56^65^70^75^72^73^65^73^80^00^40, worked out by hand.
   BOOST_TEST(hx(atr) == "3B8C8131FE45" + kHistT1 + "E6");
   BOOST_TEST(atr.size() == 19u);
@@ -90,7 +91,7 @@ BOOST_AUTO_TEST_CASE(t1_atr_exact_bytes) {
 }
 
 BOOST_AUTO_TEST_CASE(t0_atr_has_no_tck) {
-  const Bytes atr = buildAtr(TransportProtocol::kT0, epurseHistoricalBytes(TransportProtocol::kT0));
+  const Bytes atr = buildAtr(TransportProtocol::kT0, card::epurseHistoricalBytes(TransportProtocol::kT0));
   BOOST_TEST(hx(atr) == "3B0C" + kHistT0);
   BOOST_TEST(atr.size() == 14u);
   BOOST_TEST(atr[1] == 0x0C);
