@@ -52,6 +52,7 @@ struct LogRecord {
   Bytes hashedPart() const;
   Bytes encode() const;
   static Result<LogRecord> decode(ByteView in);
+  bool operator==(const LogRecord&) const = default;
   // The chain hash this record must carry after `previous`.
   Digest expectedChainHash(const Digest& previous) const;
 };
