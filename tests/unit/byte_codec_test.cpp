@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 
 #include "base/byte_codec.h"
@@ -142,6 +143,39 @@ BOOST_AUTO_TEST_CASE(what_the_writer_writes_the_reader_reads) {
   BOOST_TEST(r.u64() == 0x0123456789ABCDEFu);
   BOOST_TEST(hx(r.lengthPrefixed8()) == "C0FFEE");
   BOOST_TEST(r.finish("test").isOk());
+}
+
+BOOST_AUTO_TEST_CASE(writes_an_ascii_tag_without_a_terminator) {
+  ByteWriter w;
+  w.ascii("REQ").ascii("");
+  BOOST_TEST(hx(w.view()) == "524551");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(fixed_writer)
+
+BOOST_AUTO_TEST_CASE(writes_in_place_and_leaves_the_rest_of_the_buffer) {
+  Bytes buffer = h("EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE");  // 17 bytes
+  FixedByteWriter w(std::span<std::uint8_t>(buffer).first(16));
+  w.u8(0xA1).u16(0xB1B2).u32(0xC1C2C3C4).bytes(h("D1"));
+  BOOST_TEST(w.size() == 8u);
+  BOOST_TEST(w.remaining() == 8u);
+  w.u64(0x0102030405060708);
+  BOOST_TEST(w.remaining() == 0u);
+  BOOST_TEST(hx(buffer) == "A1B1B2C1C2C3C4D10102030405060708EE");
+}
+
+BOOST_AUTO_TEST_CASE(writing_past_the_end_throws_length_error_and_writes_nothing) {
+  Bytes buffer(3, 0xEE);
+  FixedByteWriter w(buffer);
+  w.u16(0x0102);
+  BOOST_CHECK_THROW(w.u16(0x0304), std::length_error);
+  BOOST_CHECK_THROW(w.bytes(h("0304")), std::length_error);
+  BOOST_TEST(hx(buffer) == "0102EE");
+  w.u8(0x03);
+  BOOST_CHECK_THROW(w.u8(0x04), std::length_error);
+  BOOST_TEST(hx(buffer) == "010203");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
