@@ -44,8 +44,14 @@ Result<SignedData> splitSigned(ByteView data, std::size_t fieldsSize) {
 
 Bytes Personalisation::encode() const {
   ByteWriter out;
-  out.reserve(kSize).bytes(purseId).u16(currency).u32(maxBalance).u32(perTransferMax).u32(noPinLimit).bytes(pin).u32(
-      date);
+  out.reserve(kSize)
+      .bytes(purseId)
+      .u16(currency)
+      .u32(maxBalance)
+      .u32(perTransferMax)
+      .u32(noPinLimit)
+      .bytes(pin)
+      .u32(date);
   return out.take();
 }
 
