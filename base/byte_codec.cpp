@@ -1,5 +1,6 @@
 #include "base/byte_codec.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace epurse {
@@ -38,6 +39,19 @@ ByteWriter& ByteWriter::lengthPrefixed8(ByteView b) {
   if (b.size() > 0xFF) throw std::length_error("a length-prefixed field holds at most 255 bytes");
   u8(static_cast<std::uint8_t>(b.size()));
   return bytes(b);
+}
+
+FixedByteWriter& FixedByteWriter::bytes(ByteView b) {
+  if (b.size() > remaining()) throw std::length_error("a fixed layout does not fit its buffer");
+  std::copy(b.begin(), b.end(), out_.begin() + static_cast<std::ptrdiff_t>(pos_));
+  pos_ += b.size();
+  return *this;
+}
+
+FixedByteWriter& FixedByteWriter::uint(std::uint64_t v, std::size_t width) {
+  if (width > remaining()) throw std::length_error("a fixed layout does not fit its buffer");
+  for (std::size_t i = width; i-- > 0;) out_[pos_++] = static_cast<std::uint8_t>(v >> (8 * i));
+  return *this;
 }
 
 }  // namespace epurse

@@ -86,6 +86,11 @@ class ByteWriter {
     out_->insert(out_->end(), b.begin(), b.end());
     return *this;
   }
+  // The characters of an ASCII tag ("LOAD", "REQ"), as bytes, without a terminator.
+  ByteWriter& ascii(std::string_view s) {
+    out_->insert(out_->end(), s.begin(), s.end());
+    return *this;
+  }
   // A field preceded by its length in one byte; a field over 255 bytes is a programming
   // error (std::length_error), never a silently truncated length.
   ByteWriter& lengthPrefixed8(ByteView b);
@@ -103,6 +108,32 @@ class ByteWriter {
 
   Bytes own_;
   Bytes* out_;
+};
+
+// Writes a layout of known size in place, into a buffer that already holds it (a file or slot
+// header inside a larger image). Writing past the buffer's end is a programming error
+// (std::length_error), never a short write.
+class FixedByteWriter {
+ public:
+  explicit FixedByteWriter(std::span<std::uint8_t> out) : out_(out) {}
+  FixedByteWriter(const FixedByteWriter&) = delete;
+  FixedByteWriter& operator=(const FixedByteWriter&) = delete;
+
+  FixedByteWriter& u8(std::uint8_t v) { return uint(v, 1); }
+  FixedByteWriter& u16(std::uint16_t v) { return uint(v, 2); }
+  FixedByteWriter& u32(std::uint32_t v) { return uint(v, 4); }
+  FixedByteWriter& u64(std::uint64_t v) { return uint(v, 8); }
+  FixedByteWriter& bytes(ByteView b);
+
+  // Bytes written so far, and room left.
+  std::size_t size() const { return pos_; }
+  std::size_t remaining() const { return out_.size() - pos_; }
+
+ private:
+  FixedByteWriter& uint(std::uint64_t v, std::size_t width);
+
+  std::span<std::uint8_t> out_;
+  std::size_t pos_ = 0;
 };
 
 // Exactly N bytes as an array: a view of any other length is refused, never padded or cut.

@@ -44,6 +44,7 @@ struct CardCertificate {
   Bytes encode() const;  // the whole 7F21 TLV
   // Strict: exactly this layout, these lengths, nothing after it. Does not check the signature.
   static Result<CardCertificate> decode(ByteView in);
+  bool operator==(const CardCertificate&) const = default;
 
   // The signature verifies under `issuerKey` and names that key.
   bool verify(const EcPublicKey& issuerKey) const;

@@ -8,7 +8,10 @@
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <cstring>
+
+#include "base/byte_codec.h"
 
 namespace epurse::protocol {
 namespace {
@@ -81,7 +84,10 @@ bool constantTimeEqual(ByteView a, ByteView b) {
 bool randomBytes(std::uint8_t* out, std::size_t n) { return RAND_bytes(out, static_cast<int>(n)) == 1; }
 
 Result<EcPublicKey> EcPublicKey::fromUncompressed(ByteView point) {
-  if (point.size() != kPublicKeySize || point[0] != kUncompressedPointTag) {
+  ByteReader p(point);
+  const std::uint8_t form = p.u8();
+  (void)p.bytes(2 * kCoordinateSize);  // X || Y, which OpenSSL checks below
+  if (!p.finish("a public key") || form != kUncompressedPointTag) {
     return makeError(ErrorCode::kMalformed, "a public key is a 65-byte uncompressed P-256 point");
   }
   BuildPtr build(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
@@ -99,10 +105,13 @@ Result<EcPublicKey> EcPublicKey::fromUncompressed(ByteView point) {
 }
 
 bool EcPublicKey::verify(ByteView message, ByteView signature) const {
-  if (!key_ || signature.size() != kSignatureSize) return false;
+  ByteReader rs(signature);
+  const ByteView rBytes = rs.bytes(kCoordinateSize);
+  const ByteView sBytes = rs.bytes(kCoordinateSize);
+  if (!key_ || !rs.finish("signature")) return false;
   SigPtr sig(ECDSA_SIG_new(), ECDSA_SIG_free);
-  BIGNUM* r = BN_bin2bn(signature.data(), kCoordinateSize, nullptr);
-  BIGNUM* s = BN_bin2bn(signature.data() + kCoordinateSize, kCoordinateSize, nullptr);
+  BIGNUM* r = BN_bin2bn(rBytes.data(), kCoordinateSize, nullptr);
+  BIGNUM* s = BN_bin2bn(sBytes.data(), kCoordinateSize, nullptr);
   if (!sig || !r || !s || !ECDSA_SIG_set0(sig.get(), r, s)) {
     BN_free(r);
     BN_free(s);
@@ -174,12 +183,15 @@ Result<Bytes> EcPrivateKey::sign(ByteView message) const {
   const std::uint8_t* cursor = der;
   SigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(derLength)), ECDSA_SIG_free);
   if (!sig) return makeError(ErrorCode::kInternal, "OpenSSL produced an unreadable signature");
-  Bytes out(kSignatureSize);
-  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out.data(), kCoordinateSize) != kCoordinateSize ||
-      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out.data() + kCoordinateSize, kCoordinateSize) != kCoordinateSize) {
+  std::array<std::uint8_t, kCoordinateSize> r{};
+  std::array<std::uint8_t, kCoordinateSize> s{};
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), r.data(), kCoordinateSize) != kCoordinateSize ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), s.data(), kCoordinateSize) != kCoordinateSize) {
     return makeError(ErrorCode::kInternal, "signature component too large");
   }
-  return out;
+  ByteWriter out;
+  out.reserve(kSignatureSize).bytes(r).bytes(s);
+  return out.take();
 }
 
 }  // namespace epurse::protocol

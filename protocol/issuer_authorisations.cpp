@@ -2,20 +2,13 @@
 
 #include <algorithm>
 
+#include "base/byte_codec.h"
 #include "protocol/signed_payloads.h"
 
 namespace epurse::protocol {
 namespace {
 
 constexpr std::uint8_t kPinPad = 0xFF;
-constexpr std::size_t kPurseIdFieldSize = kPurseIdSize;
-
-Status exactSize(ByteView in, std::size_t size, const char* what) {
-  if (in.size() != size) {
-    return makeError(ErrorCode::kMalformed, std::string(what) + " is " + std::to_string(size) + " bytes");
-  }
-  return Status::ok();
-}
 
 }  // namespace
 
@@ -40,110 +33,105 @@ bool isValidPinBlock(ByteView block) {
 }
 
 Result<SignedData> splitSigned(ByteView data, std::size_t fieldsSize) {
-  if (data.size() != fieldsSize + kSignatureSize) {
+  ByteReader r(data);
+  const SignedData out{r.bytes(fieldsSize), r.bytes(kSignatureSize)};
+  if (!r.finish("signed data")) {
     return makeError(ErrorCode::kMalformed, "signed data must be " + std::to_string(fieldsSize) +
                                                 " bytes of fields and a 64-byte signature");
   }
-  return SignedData{data.first(fieldsSize), data.subspan(fieldsSize)};
-}
-
-Bytes Personalisation::encode() const {
-  Bytes out;
-  out.reserve(kSize);
-  appendBytes(out, purseId);
-  appendU16(out, currency);
-  appendU32(out, maxBalance);
-  appendU32(out, perTransferMax);
-  appendU32(out, noPinLimit);
-  appendBytes(out, pin);
-  appendU32(out, date);
   return out;
 }
 
+Bytes Personalisation::encode() const {
+  ByteWriter out;
+  out.reserve(kSize)
+      .bytes(purseId)
+      .u16(currency)
+      .u32(maxBalance)
+      .u32(perTransferMax)
+      .u32(noPinLimit)
+      .bytes(pin)
+      .u32(date);
+  return out.take();
+}
+
 Result<Personalisation> Personalisation::decode(ByteView in) {
-  if (Status s = exactSize(in, kSize, "personalisation data"); !s) return s;
+  ByteReader r(in);
   Personalisation p;
-  p.purseId = toArray<kPurseIdSize>(in.subspan(0, kPurseIdFieldSize));
-  p.currency = loadU16(in.data() + 8);
-  p.maxBalance = loadU32(in.data() + 10);
-  p.perTransferMax = loadU32(in.data() + 14);
-  p.noPinLimit = loadU32(in.data() + 18);
-  p.pin = toArray<kPinBlockSize>(in.subspan(22, kPinBlockSize));
-  p.date = loadU32(in.data() + 30);
+  p.purseId = r.array<kPurseIdSize>();
+  p.currency = r.u16();
+  p.maxBalance = r.u32();
+  p.perTransferMax = r.u32();
+  p.noPinLimit = r.u32();
+  p.pin = r.array<kPinBlockSize>();
+  p.date = r.u32();
+  if (Status s = r.finish("personalisation data (34 bytes)"); !s) return s;
   return p;
 }
 
 Bytes ValueOrder::encode() const {
-  Bytes out;
-  out.reserve(kSize);
-  appendU32(out, counter);
-  appendU32(out, amount);
-  appendU16(out, currency);
-  appendU32(out, date);
-  return out;
+  ByteWriter out;
+  out.reserve(kSize).u32(counter).u32(amount).u16(currency).u32(date);
+  return out.take();
 }
 
 Result<ValueOrder> ValueOrder::decode(ByteView in) {
-  if (Status s = exactSize(in, kSize, "a load or unload order"); !s) return s;
+  ByteReader r(in);
   ValueOrder o;
-  o.counter = loadU32(in.data());
-  o.amount = loadU32(in.data() + 4);
-  o.currency = loadU16(in.data() + 8);
-  o.date = loadU32(in.data() + 10);
+  o.counter = r.u32();
+  o.amount = r.u32();
+  o.currency = r.u16();
+  o.date = r.u32();
+  if (Status s = r.finish("a load or unload order (14 bytes)"); !s) return s;
   return o;
 }
 
 Bytes ValueReceipt::encode() const {
-  Bytes out;
-  out.reserve(kSize);
-  appendBytes(out, purseId);
-  appendU32(out, counter);
-  appendU32(out, amount);
-  appendU16(out, currency);
-  appendU32(out, balanceAfter);
-  appendU32(out, logNumber);
-  return out;
+  ByteWriter out;
+  out.reserve(kSize).bytes(purseId).u32(counter).u32(amount).u16(currency).u32(balanceAfter).u32(logNumber);
+  return out.take();
 }
 
 Result<ValueReceipt> ValueReceipt::decode(ByteView in) {
-  if (Status s = exactSize(in, kSize, "a value receipt"); !s) return s;
-  ValueReceipt r;
-  r.purseId = toArray<kPurseIdSize>(in.subspan(0, kPurseIdFieldSize));
-  r.counter = loadU32(in.data() + 8);
-  r.amount = loadU32(in.data() + 12);
-  r.currency = loadU16(in.data() + 16);
-  r.balanceAfter = loadU32(in.data() + 18);
-  r.logNumber = loadU32(in.data() + 22);
-  return r;
+  ByteReader r(in);
+  ValueReceipt receipt;
+  receipt.purseId = r.array<kPurseIdSize>();
+  receipt.counter = r.u32();
+  receipt.amount = r.u32();
+  receipt.currency = r.u16();
+  receipt.balanceAfter = r.u32();
+  receipt.logNumber = r.u32();
+  if (Status s = r.finish("a value receipt (26 bytes)"); !s) return s;
+  return receipt;
 }
 
 Bytes PinUnblockOrder::encode() const {
-  Bytes out;
-  appendU32(out, adminCounter);
-  appendBytes(out, newPin);
-  return out;
+  ByteWriter out;
+  out.reserve(kSize).u32(adminCounter).bytes(newPin);
+  return out.take();
 }
 
 Result<PinUnblockOrder> PinUnblockOrder::decode(ByteView in) {
-  if (Status s = exactSize(in, kSize, "a PIN unblock order"); !s) return s;
+  ByteReader r(in);
   PinUnblockOrder o;
-  o.adminCounter = loadU32(in.data());
-  o.newPin = toArray<kPinBlockSize>(in.subspan(4, kPinBlockSize));
+  o.adminCounter = r.u32();
+  o.newPin = r.array<kPinBlockSize>();
+  if (Status s = r.finish("a PIN unblock order (12 bytes)"); !s) return s;
   return o;
 }
 
 Bytes LifeCycleOrder::encode() const {
-  Bytes out;
-  appendU32(out, adminCounter);
-  out.push_back(static_cast<std::uint8_t>(change));
-  return out;
+  ByteWriter out;
+  out.reserve(kSize).u32(adminCounter).u8(static_cast<std::uint8_t>(change));
+  return out.take();
 }
 
 Result<LifeCycleOrder> LifeCycleOrder::decode(ByteView in) {
-  if (Status s = exactSize(in, kSize, "a life-cycle order"); !s) return s;
+  ByteReader r(in);
   LifeCycleOrder o;
-  o.adminCounter = loadU32(in.data());
-  const std::uint8_t change = in[4];
+  o.adminCounter = r.u32();
+  const std::uint8_t change = r.u8();
+  if (Status s = r.finish("a life-cycle order (5 bytes)"); !s) return s;
   if (change < static_cast<std::uint8_t>(LifeCycleChange::kBlock) ||
       change > static_cast<std::uint8_t>(LifeCycleChange::kTerminate)) {
     return makeError(ErrorCode::kMalformed, "unknown life-cycle change");
@@ -153,77 +141,78 @@ Result<LifeCycleOrder> LifeCycleOrder::decode(ByteView in) {
 }
 
 Bytes ExceptionClearOrder::encode() const {
-  Bytes out;
-  out.push_back(static_cast<std::uint8_t>(numbers.size()));
-  for (std::uint32_t n : numbers) appendU32(out, n);
-  appendBytes(out, digest);
-  return out;
+  ByteWriter out;
+  out.reserve(1 + 4 * numbers.size() + kSha256Size).u8(static_cast<std::uint8_t>(numbers.size()));
+  for (std::uint32_t n : numbers) out.u32(n);
+  out.bytes(digest);
+  return out.take();
 }
 
 Result<ExceptionClearOrder> ExceptionClearOrder::decode(ByteView in) {
-  if (in.empty()) return makeError(ErrorCode::kMalformed, "an exception-log clear order is empty");
-  const std::size_t n = in[0];
-  if (n == 0 || n > kMaxRecords || in.size() != 1 + 4 * n + kSha256Size) {
-    return makeError(ErrorCode::kMalformed, "an exception-log clear order names 1 to 8 records and a digest");
-  }
+  constexpr const char* kShape = "an exception-log clear order names 1 to 8 records and a digest";
+  ByteReader r(in);
+  const std::size_t n = r.u8();
+  if (n == 0 || n > kMaxRecords) return makeError(ErrorCode::kMalformed, kShape);
   ExceptionClearOrder o;
-  for (std::size_t i = 0; i < n; ++i) o.numbers.push_back(loadU32(in.data() + 1 + 4 * i));
-  o.digest = toArray<kSha256Size>(in.subspan(1 + 4 * n));
+  for (std::size_t i = 0; i < n; ++i) o.numbers.push_back(r.u32());
+  o.digest = r.array<kSha256Size>();
+  if (!r.finish("an exception-log clear order")) return makeError(ErrorCode::kMalformed, kShape);
   return o;
 }
 
 Bytes RevocationList::encode() const {
-  Bytes out;
-  appendU32(out, version);
-  out.push_back(static_cast<std::uint8_t>(revoked.size()));
-  for (const auto& id : revoked) appendBytes(out, id);
-  return out;
+  ByteWriter out;
+  out.reserve(5 + kPurseIdSize * revoked.size()).u32(version).u8(static_cast<std::uint8_t>(revoked.size()));
+  for (const PurseId& id : revoked) out.bytes(id);
+  return out.take();
 }
 
 Result<RevocationList> RevocationList::decode(ByteView in) {
-  if (in.size() < 5) return makeError(ErrorCode::kMalformed, "a revocation list starts with version and count");
-  const std::size_t n = in[4];
-  if (n > kMaxEntries || in.size() != 5 + kPurseIdSize * n) {
-    return makeError(ErrorCode::kMalformed, "a revocation list holds 0 to 32 purse IDs, 8 bytes each");
-  }
+  constexpr const char* kShape = "a revocation list holds 0 to 32 purse IDs, 8 bytes each";
+  ByteReader r(in);
   RevocationList l;
-  l.version = loadU32(in.data());
-  for (std::size_t i = 0; i < n; ++i) l.revoked.push_back(toArray<kPurseIdSize>(in.subspan(5 + kPurseIdSize * i)));
+  l.version = r.u32();
+  const std::size_t n = r.u8();
+  if (!r.check("a revocation list")) {
+    return makeError(ErrorCode::kMalformed, "a revocation list starts with version and count");
+  }
+  if (n > kMaxEntries) return makeError(ErrorCode::kMalformed, kShape);
+  for (std::size_t i = 0; i < n; ++i) l.revoked.push_back(r.array<kPurseIdSize>());
+  if (!r.finish("a revocation list")) return makeError(ErrorCode::kMalformed, kShape);
   return l;
 }
 
 Bytes AuditHead::encode() const {
-  Bytes out;
-  out.reserve(kSize);
-  appendBytes(out, purseId);
-  out.push_back(log);
-  appendU32(out, appended);
-  appendBytes(out, headHash);
-  appendU32(out, balance);
-  appendU32(out, nextSeq);
-  out.push_back(held);
-  return out;
+  ByteWriter out;
+  out.reserve(kSize).bytes(purseId).u8(log).u32(appended).bytes(headHash).u32(balance).u32(nextSeq).u8(held);
+  return out.take();
 }
 
 Result<AuditHead> AuditHead::decode(ByteView in) {
-  if (Status s = exactSize(in, kSize, "an audit head"); !s) return s;
+  ByteReader r(in);
   AuditHead a;
-  a.purseId = toArray<kPurseIdSize>(in.subspan(0, kPurseIdFieldSize));
-  a.log = in[8];
-  a.appended = loadU32(in.data() + 9);
-  a.headHash = toArray<kSha256Size>(in.subspan(13, kSha256Size));
-  a.balance = loadU32(in.data() + 45);
-  a.nextSeq = loadU32(in.data() + 49);
-  a.held = in[53];
+  a.purseId = r.array<kPurseIdSize>();
+  a.log = r.u8();
+  a.appended = r.u32();
+  a.headHash = r.array<kSha256Size>();
+  a.balance = r.u32();
+  a.nextSeq = r.u32();
+  a.held = r.u8();
+  if (Status s = r.finish("an audit head (54 bytes)"); !s) return s;
   return a;
 }
 
 Bytes auditPayload(ByteView challenge, const AuditHead& head) {
-  Bytes fields;
-  fields.push_back(static_cast<std::uint8_t>(challenge.size()));
-  appendBytes(fields, challenge);
-  appendBytes(fields, head.encode());
-  return domainPayload(kDomainAudit, fields);
+  // The length byte is the challenge size's low byte, as a plain byte rather than
+  // lengthPrefixed8: a challenge over 255 bytes (never valid, 8 to 32) then yields a payload no
+  // card signed, and verifying it fails instead of throwing.
+  ByteWriter out;
+  out.reserve(kDomainAudit.size() + 1 + challenge.size() + AuditHead::kSize)
+      .ascii(kDomainAudit)
+      .u8(static_cast<std::uint8_t>(challenge.size()))
+      .bytes(challenge)
+      .bytes(head.encode());
+  return out.take();
 }
 
 }  // namespace epurse::protocol

@@ -44,6 +44,7 @@ struct Personalisation {
   Date date = 0;
   Bytes encode() const;
   static Result<Personalisation> decode(ByteView in);
+  bool operator==(const Personalisation&) const = default;
 };
 
 // LOAD and UNLOAD orders, signed over "LOAD"/"ULOD" || purse ID || fields.
@@ -56,6 +57,7 @@ struct ValueOrder {
   Date date = 0;
   Bytes encode() const;
   static Result<ValueOrder> decode(ByteView in);
+  bool operator==(const ValueOrder&) const = default;
 };
 
 // The card's receipt for a load or unload, signed over "LRCP"/"URCP" || fields; the response
@@ -72,6 +74,7 @@ struct ValueReceipt {
   std::uint32_t logNumber = 0;
   Bytes encode() const;
   static Result<ValueReceipt> decode(ByteView in);
+  bool operator==(const ValueReceipt&) const = default;
 };
 
 // RESET RETRY COUNTER (PIN unblock), signed over "UNBL" || purse ID || fields.
@@ -82,6 +85,7 @@ struct PinUnblockOrder {
   PinBlock newPin{};
   Bytes encode() const;
   static Result<PinUnblockOrder> decode(ByteView in);
+  bool operator==(const PinUnblockOrder&) const = default;
 };
 
 // SET LIFE CYCLE, signed over "LIFE" || purse ID || fields.   0 4 admin counter  4 1 change
@@ -91,6 +95,7 @@ struct LifeCycleOrder {
   LifeCycleChange change = LifeCycleChange::kBlock;
   Bytes encode() const;
   static Result<LifeCycleOrder> decode(ByteView in);
+  bool operator==(const LifeCycleOrder&) const = default;
 };
 
 // CLEAR EXCEPTION LOG, signed over "XCLR" || purse ID || fields: exactly the records the
@@ -102,6 +107,7 @@ struct ExceptionClearOrder {
   Digest digest{};
   Bytes encode() const;
   static Result<ExceptionClearOrder> decode(ByteView in);
+  bool operator==(const ExceptionClearOrder&) const = default;
 };
 
 // PUT REVOCATION LIST, signed over "REVL" || fields (one list for all purses; a card takes
@@ -112,6 +118,7 @@ struct RevocationList {
   std::vector<PurseId> revoked;
   Bytes encode() const;
   static Result<RevocationList> decode(ByteView in);
+  bool operator==(const RevocationList&) const = default;
 };
 
 // AUDIT READ: the card signs "AUDT" || challenge length (1) || challenge || head. Response
@@ -133,6 +140,7 @@ struct AuditHead {
   std::uint8_t held = 0;
   Bytes encode() const;
   static Result<AuditHead> decode(ByteView in);
+  bool operator==(const AuditHead&) const = default;
 };
 Bytes auditPayload(ByteView challenge, const AuditHead& head);
 

@@ -13,67 +13,72 @@ const char* logTypeName(LogType type) {
   return "?";
 }
 
+void LogRecord::hashedPartTo(ByteWriter& out) const {
+  out.u32(number).u8(static_cast<std::uint8_t>(type));
+  details.encodeTo(out);
+  out.u32(balanceAfter);
+}
+
 Bytes LogRecord::hashedPart() const {
-  Bytes out;
-  out.reserve(kSize);
-  appendU32(out, number);
-  out.push_back(static_cast<std::uint8_t>(type));
-  appendBytes(out, details.encode());
-  appendU32(out, balanceAfter);
-  return out;
+  ByteWriter out;
+  hashedPartTo(out.reserve(kHashedSize));
+  return out.take();
 }
 
 Bytes LogRecord::encode() const {
-  Bytes out = hashedPart();
-  appendBytes(out, chainHash);
-  return out;
+  ByteWriter out;
+  hashedPartTo(out.reserve(kSize));
+  out.bytes(chainHash);
+  return out.take();
 }
 
 Digest LogRecord::expectedChainHash(const Digest& previous) const { return sha256(previous, hashedPart()); }
 
 Result<LogRecord> LogRecord::decode(ByteView in) {
-  if (in.size() != kSize) return makeError(ErrorCode::kMalformed, "a log record is 103 bytes");
-  if (in[4] < static_cast<std::uint8_t>(LogType::kLoad) || in[4] > static_cast<std::uint8_t>(LogType::kTransferAcked)) {
+  ByteReader r(in);
+  LogRecord record;
+  record.number = r.u32();
+  const std::uint8_t type = r.u8();
+  record.details = PaymentDetails::readFrom(r);
+  record.balanceAfter = r.u32();
+  record.chainHash = r.array<kSha256Size>();
+  if (Status s = r.finish("a log record (103 bytes)"); !s) return s;
+  if (type < static_cast<std::uint8_t>(LogType::kLoad) || type > static_cast<std::uint8_t>(LogType::kTransferAcked)) {
     return makeError(ErrorCode::kMalformed, "log record: unknown type");
   }
-  LogRecord r;
-  r.number = loadU32(in.data());
-  r.type = static_cast<LogType>(in[4]);
-  r.details = *PaymentDetails::decode(in.subspan(5, PaymentDetails::kSize));
-  r.balanceAfter = loadU32(in.data() + 67);
-  r.chainHash = toArray<kSha256Size>(in.subspan(71, kSha256Size));
-  return r;
+  record.type = static_cast<LogType>(type);
+  return record;
 }
 
 Digest exceptionRecordsDigest(ByteView concatenatedRecords) { return sha256(concatenatedRecords); }
 
 Digest exceptionRecordsDigest(const std::vector<Bytes>& records) {
-  Bytes all;
+  ByteWriter all;
   all.reserve(records.size() * ExceptionRecord::kSize);
-  for (const Bytes& record : records) appendBytes(all, record);
-  return exceptionRecordsDigest(all);
+  for (const Bytes& record : records) all.bytes(record);
+  return exceptionRecordsDigest(all.view());
 }
 
 Bytes ExceptionRecord::encode() const {
-  Bytes out;
-  out.reserve(kSize);
-  appendU32(out, number);
-  out.push_back(static_cast<std::uint8_t>(abortedIn));
-  appendBytes(out, pd.encode());
-  return out;
+  ByteWriter out;
+  out.reserve(kSize).u32(number).u8(static_cast<std::uint8_t>(abortedIn));
+  pd.encodeTo(out);
+  return out.take();
 }
 
 Result<ExceptionRecord> ExceptionRecord::decode(ByteView in) {
-  if (in.size() != kSize) return makeError(ErrorCode::kMalformed, "an exception record is 67 bytes");
-  if (in[4] != static_cast<std::uint8_t>(ProtocolStatus::kEpv) &&
-      in[4] != static_cast<std::uint8_t>(ProtocolStatus::kEpa)) {
+  ByteReader r(in);
+  ExceptionRecord record;
+  record.number = r.u32();
+  const std::uint8_t abortedIn = r.u8();
+  record.pd = PaymentDetails::readFrom(r);
+  if (Status s = r.finish("an exception record (67 bytes)"); !s) return s;
+  if (abortedIn != static_cast<std::uint8_t>(ProtocolStatus::kEpv) &&
+      abortedIn != static_cast<std::uint8_t>(ProtocolStatus::kEpa)) {
     return makeError(ErrorCode::kMalformed, "exception record: aborted in neither epv nor epa");
   }
-  ExceptionRecord r;
-  r.number = loadU32(in.data());
-  r.abortedIn = static_cast<ProtocolStatus>(in[4]);
-  r.pd = *PaymentDetails::decode(in.subspan(5, PaymentDetails::kSize));
-  return r;
+  record.abortedIn = static_cast<ProtocolStatus>(abortedIn);
+  return record;
 }
 
 }  // namespace epurse::protocol

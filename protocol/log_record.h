@@ -52,8 +52,12 @@ struct LogRecord {
   Bytes hashedPart() const;
   Bytes encode() const;
   static Result<LogRecord> decode(ByteView in);
+  bool operator==(const LogRecord&) const = default;
   // The chain hash this record must carry after `previous`.
   Digest expectedChainHash(const Digest& previous) const;
+
+ private:
+  void hashedPartTo(ByteWriter& out) const;
 };
 
 // The exception log's digest: SHA-256 over held records concatenated oldest first (the audit

@@ -8,6 +8,7 @@
 //   62     total
 #pragma once
 
+#include "base/byte_codec.h"
 #include "base/bytes.h"
 #include "base/result.h"
 #include "protocol/purse_types.h"
@@ -26,8 +27,11 @@ struct PaymentDetails {
   PurchaseReference reference{};
 
   Bytes encode() const;
-  void encodeTo(std::uint8_t* out) const;  // exactly kSize bytes
+  void encodeTo(ByteWriter& out) const;
   static Result<PaymentDetails> decode(ByteView in);
+  // Reads the kSize bytes at the reader's position, for the formats pd is a part of; the
+  // caller's finish() reports a short read.
+  static PaymentDetails readFrom(ByteReader& in);
 
   bool operator==(const PaymentDetails&) const = default;
 };

@@ -1,5 +1,7 @@
 #include "protocol/purse_apdus.h"
 
+#include "base/byte_codec.h"
+
 namespace epurse::protocol::apdus {
 namespace {
 
@@ -14,9 +16,9 @@ CommandApdu command(std::uint8_t cla, std::uint8_t ins, std::uint8_t p1, std::ui
 }
 
 Bytes signedFields(const Bytes& fields, ByteView signature) {
-  Bytes out = fields;
-  appendBytes(out, signature);
-  return out;
+  ByteWriter out;
+  out.reserve(fields.size() + signature.size()).bytes(fields).bytes(signature);
+  return out.take();
 }
 
 }  // namespace
@@ -41,9 +43,9 @@ CommandApdu verifyPin(const PinBlock& pin) {
 CommandApdu pinTriesLeft() { return command(kClaIso, kInsVerify, 0x00, kP2CardholderPin, {}, false); }
 
 CommandApdu changePin(const PinBlock& oldPin, const PinBlock& newPin) {
-  Bytes data(oldPin.begin(), oldPin.end());
-  appendBytes(data, newPin);
-  return command(kClaIso, kInsChangeReferenceData, 0x00, kP2CardholderPin, std::move(data), false);
+  ByteWriter data;
+  data.bytes(oldPin).bytes(newPin);
+  return command(kClaIso, kInsChangeReferenceData, 0x00, kP2CardholderPin, data.take(), false);
 }
 
 CommandApdu auditRead(std::uint8_t sfi, ByteView challenge) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/byte_codec.h"  // ByteReader/ByteWriter and the checked toArray<N> the formats use
 #include "base/bytes.h"
 #include "base/hex.h"
 
@@ -21,13 +22,6 @@ using IssuerKeyId = std::array<std::uint8_t, kIssuerKeyIdSize>;
 using Amount = std::uint32_t;    // minor units of the purse's currency
 using Currency = std::uint16_t;  // ISO 4217 numeric code, e.g. 978 for EUR
 using Date = std::uint32_t;      // YYYYMMDD as a number, e.g. 20261123
-
-template <std::size_t N>
-std::array<std::uint8_t, N> toArray(ByteView in) {
-  std::array<std::uint8_t, N> out{};
-  for (std::size_t i = 0; i < N && i < in.size(); ++i) out[i] = in[i];
-  return out;
-}
 
 inline std::string purseIdHex(const PurseId& id) { return toHex(id); }
 

@@ -1,5 +1,7 @@
 #include "protocol/signed_payloads.h"
 
+#include "base/byte_codec.h"
+
 namespace epurse::protocol {
 
 const char* transferMessageName(TransferMessage message) {
@@ -13,26 +15,21 @@ const char* transferMessageName(TransferMessage message) {
 
 Bytes transferPayload(TransferMessage message, const PaymentDetails& pd) {
   const std::string_view name = transferMessageName(message);
-  Bytes out;
-  out.reserve(name.size() + PaymentDetails::kSize);
-  for (char c : name) out.push_back(static_cast<std::uint8_t>(c));
-  out.resize(name.size() + PaymentDetails::kSize);
-  pd.encodeTo(out.data() + name.size());
-  return out;
+  ByteWriter out;
+  pd.encodeTo(out.reserve(name.size() + PaymentDetails::kSize).ascii(name));
+  return out.take();
 }
 
 Bytes domainPayload(std::string_view domain, ByteView fields) {
-  Bytes out;
-  out.reserve(domain.size() + fields.size());
-  for (char c : domain) out.push_back(static_cast<std::uint8_t>(c));
-  appendBytes(out, fields);
-  return out;
+  ByteWriter out;
+  out.reserve(domain.size() + fields.size()).ascii(domain).bytes(fields);
+  return out.take();
 }
 
 Bytes issuerOrderPayload(std::string_view domain, const PurseId& purse, ByteView fields) {
-  Bytes out = domainPayload(domain, purse);
-  appendBytes(out, fields);
-  return out;
+  ByteWriter out;
+  out.reserve(domain.size() + purse.size() + fields.size()).ascii(domain).bytes(purse).bytes(fields);
+  return out.take();
 }
 
 }  // namespace epurse::protocol

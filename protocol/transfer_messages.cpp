@@ -1,39 +1,41 @@
 #include "protocol/transfer_messages.h"
 
+#include "base/byte_codec.h"
+
 namespace epurse::protocol {
 
 Bytes StartOrder::encode() const {
-  Bytes out;
-  out.reserve(kSize);
-  appendBytes(out, counterpartyCertificate);
-  appendU32(out, value);
-  appendU32(out, counterpartySeq);
-  appendBytes(out, reference);
-  return out;
+  ByteWriter out;
+  out.reserve(kSize).bytes(counterpartyCertificate).u32(value).u32(counterpartySeq).bytes(reference);
+  return out.take();
 }
 
 Result<StartOrder> StartOrder::decode(ByteView in) {
-  if (in.size() != kSize) return makeError(ErrorCode::kMalformed, "a START order is 217 bytes");
+  ByteReader r(in);
   StartOrder o;
-  const std::size_t c = CardCertificate::kEncodedSize;
-  o.counterpartyCertificate.assign(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(c));
-  o.value = loadU32(in.data() + c);
-  o.counterpartySeq = loadU32(in.data() + c + 4);
-  o.reference = toArray<kReferenceSize>(in.subspan(c + 8));
+  const ByteView certificate = r.bytes(CardCertificate::kEncodedSize);
+  o.counterpartyCertificate.assign(certificate.begin(), certificate.end());
+  o.value = r.u32();
+  o.counterpartySeq = r.u32();
+  o.reference = r.array<kReferenceSize>();
+  if (Status s = r.finish("a START order (217 bytes)"); !s) return s;
   return o;
 }
 
 Bytes SignedTransferMessage::encode() const {
-  Bytes out = pd.encode();
-  appendBytes(out, signature);
-  return out;
+  ByteWriter out;
+  pd.encodeTo(out.reserve(kSize));
+  out.bytes(signature);
+  return out.take();
 }
 
 Result<SignedTransferMessage> SignedTransferMessage::decode(ByteView in) {
-  if (in.size() != kSize) return makeError(ErrorCode::kMalformed, "a transfer message is pd (62) || signature (64)");
+  ByteReader r(in);
   SignedTransferMessage m;
-  m.pd = *PaymentDetails::decode(in.first(PaymentDetails::kSize));
-  m.signature.assign(in.begin() + PaymentDetails::kSize, in.end());
+  m.pd = PaymentDetails::readFrom(r);
+  const ByteView signature = r.bytes(kSignatureSize);
+  m.signature.assign(signature.begin(), signature.end());
+  if (Status s = r.finish("a transfer message, pd (62) || signature (64)"); !s) return s;
   return m;
 }
 

@@ -23,6 +23,7 @@ struct StartOrder {
   PurchaseReference reference{};
   Bytes encode() const;
   static Result<StartOrder> decode(ByteView in);
+  bool operator==(const StartOrder&) const = default;
 };
 
 struct SignedTransferMessage {
@@ -31,6 +32,7 @@ struct SignedTransferMessage {
   Bytes signature;
   Bytes encode() const;
   static Result<SignedTransferMessage> decode(ByteView in);
+  bool operator==(const SignedTransferMessage&) const = default;
 };
 
 }  // namespace epurse::protocol

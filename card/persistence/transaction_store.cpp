@@ -3,62 +3,63 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <span>
 #include <stdexcept>
+
+#include "base/byte_codec.h"
 
 namespace epurse::card {
 namespace {
 
-constexpr char kFileMagic[8] = {'E', 'P', 'C', 'A', 'R', 'D', 'I', 'M'};
-constexpr char kSlotMagic[4] = {'S', 'L', 'O', 'T'};
-constexpr std::size_t kFileMagicOffset = 0;
-constexpr std::size_t kFileVersionOffset = 8;
-constexpr std::size_t kFileCapacityOffset = 12;
-constexpr std::size_t kSlotMagicOffset = 0;
-constexpr std::size_t kSlotCapacityOffset = 4;
-constexpr std::size_t kSlotGenerationOffset = 8;
-constexpr std::size_t kSlotHashedHeaderSize = 16;  // magic, capacity, generation
-constexpr std::size_t kSlotHashOffset = 16;
-
+constexpr std::uint8_t kFileMagic[8] = {'E', 'P', 'C', 'A', 'R', 'D', 'I', 'M'};
+constexpr std::uint8_t kSlotMagic[4] = {'S', 'L', 'O', 'T'};
+// The slot header (docs/persistence.md): magic, capacity, generation, then the digest over
+// those first fields and the memory that follows the header.
+constexpr std::size_t kSlotHashedHeaderSize = sizeof kSlotMagic + 4 + 8;
 constexpr std::size_t kDigestSize = 32;
+using SlotDigest = std::array<std::uint8_t, kDigestSize>;
 
-// SHA-256 over the slot's fixed header fields and its memory contents.
-void slotDigest(const std::uint8_t* slot, std::size_t capacity, std::uint8_t* out) {
+SlotDigest slotDigest(const std::uint8_t* slot, std::size_t capacity) {
+  SlotDigest out{};
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   unsigned len = 0;
   const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
                   EVP_DigestUpdate(ctx, slot, kSlotHashedHeaderSize) == 1 &&
                   EVP_DigestUpdate(ctx, slot + TransactionStore::kSlotHeaderSize, capacity) == 1 &&
-                  EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == kDigestSize;
+                  EVP_DigestFinal_ex(ctx, out.data(), &len) == 1 && len == kDigestSize;
   EVP_MD_CTX_free(ctx);
   if (!ok) throw std::runtime_error("SHA-256 unavailable");  // OpenSSL itself is broken
+  return out;
 }
 
-// Fills the slot header in `slot` (header + memory) and its hash.
+// Fills the slot header in `slot` (header + memory), its digest last.
 void sealSlot(std::uint8_t* slot, std::size_t capacity, std::uint64_t generation) {
-  std::memcpy(slot + kSlotMagicOffset, kSlotMagic, sizeof kSlotMagic);
-  storeU32(slot + kSlotCapacityOffset, static_cast<std::uint32_t>(capacity));
-  storeU64(slot + kSlotGenerationOffset, generation);
-  slotDigest(slot, capacity, slot + kSlotHashOffset);
+  FixedByteWriter header(std::span<std::uint8_t>(slot, TransactionStore::kSlotHeaderSize));
+  header.bytes(kSlotMagic).u32(static_cast<std::uint32_t>(capacity)).u64(generation);
+  header.bytes(slotDigest(slot, capacity));  // over the fields just written
 }
 
 // The generation of a valid slot, or 0.
 std::uint64_t validGeneration(const std::uint8_t* slot, std::size_t capacity) {
-  if (std::memcmp(slot + kSlotMagicOffset, kSlotMagic, sizeof kSlotMagic) != 0) return 0;
-  if (loadU32(slot + kSlotCapacityOffset) != capacity) return 0;
-  std::uint8_t digest[kDigestSize];
-  slotDigest(slot, capacity, digest);
-  if (std::memcmp(digest, slot + kSlotHashOffset, sizeof digest) != 0) return 0;
-  return loadU64(slot + kSlotGenerationOffset);
+  ByteReader header(ByteView(slot, TransactionStore::kSlotHeaderSize));
+  const ByteView magic = header.bytes(sizeof kSlotMagic);
+  const std::uint32_t slotCapacity = header.u32();
+  const std::uint64_t generation = header.u64();
+  const ByteView digest = header.bytes(kDigestSize);
+  if (!header.finish("slot header") || !std::ranges::equal(magic, kSlotMagic)) return 0;
+  if (slotCapacity != capacity) return 0;
+  if (!std::ranges::equal(slotDigest(slot, capacity), digest)) return 0;
+  return generation;
 }
 
 }  // namespace
 
 Bytes TransactionStore::freshImage(std::size_t capacity) {
   Bytes image(imageSize(capacity), 0);
-  std::memcpy(image.data() + kFileMagicOffset, kFileMagic, sizeof kFileMagic);
-  storeU32(image.data() + kFileVersionOffset, kFormatVersion);
-  storeU32(image.data() + kFileCapacityOffset, static_cast<std::uint32_t>(capacity));
+  FixedByteWriter header(std::span<std::uint8_t>(image).first(kFileHeaderSize));
+  header.bytes(kFileMagic).u32(kFormatVersion).u32(static_cast<std::uint32_t>(capacity));  // the rest: reserved, zero
   sealSlot(image.data() + kFileHeaderSize, capacity, 1);  // slot 1 stays all zero: invalid
   return image;
 }
@@ -91,11 +92,14 @@ Result<std::unique_ptr<TransactionStore>> TransactionStore::open(Env& env, const
   auto corrupt = [&](const std::string& why) {
     return makeError(ErrorCode::kCorrupt, "card image '" + path + "' is not usable: " + why);
   };
-  if (img.size() < kFileHeaderSize || std::memcmp(img.data(), kFileMagic, sizeof kFileMagic) != 0) {
+  ByteReader header(img);
+  const ByteView magic = header.bytes(sizeof kFileMagic);
+  const std::uint32_t version = header.u32();
+  const std::size_t cap = header.u32();
+  if (img.size() < kFileHeaderSize || !std::ranges::equal(magic, kFileMagic)) {
     return corrupt("it is not an epurse card image");
   }
-  if (loadU32(img.data() + kFileVersionOffset) != kFormatVersion) return corrupt("unknown format version");
-  const std::size_t cap = loadU32(img.data() + kFileCapacityOffset);
+  if (version != kFormatVersion) return corrupt("unknown format version");
   if (cap == 0 || cap > kMaxCapacity) return corrupt("bad memory size in header");
   if (img.size() != imageSize(cap)) {
     return corrupt("size is " + std::to_string(img.size()) + " bytes, expected " + std::to_string(imageSize(cap)));

@@ -149,7 +149,7 @@ void PurseApplet::requireP1P2(const CommandApdu& command, std::uint8_t p1, std::
 }
 
 protocol::PurseId PurseApplet::purseId() {
-  return protocol::toArray<kPurseIdSize>(card_->persistent().read(kPurseId, kPurseIdSize));
+  return epurse::toArray<kPurseIdSize>(card_->persistent().read(kPurseId, kPurseIdSize)).value();
 }
 
 const protocol::EcPublicKey& PurseApplet::issuerKey() {

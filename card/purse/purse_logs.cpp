@@ -13,7 +13,7 @@ std::uint32_t TransactionLog::appended() const { return memory_.readU32(kLogAppe
 std::size_t TransactionLog::held() const { return std::min<std::size_t>(appended(), kLogCapacity); }
 
 protocol::Digest TransactionLog::headHash() const {
-  return protocol::toArray<kSha256Size>(memory_.read(kLogHeadHash, kSha256Size));
+  return epurse::toArray<kSha256Size>(memory_.read(kLogHeadHash, kSha256Size)).value();
 }
 
 std::uint32_t TransactionLog::append(protocol::LogType type, const protocol::PaymentDetails& details,

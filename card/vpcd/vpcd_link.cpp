@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/byte_codec.h"
 #include "card/vpcd/vpcd_protocol.h"
 
 namespace epurse::card {
@@ -89,7 +90,7 @@ Result<Bytes> VpcdLink::readMessage(int wakeFd) {
   }
   std::uint8_t len[vpcd::kLengthSize];
   if (Status s = readExactly(len, sizeof len); !s) return s.error();
-  Bytes payload(loadU16(len));
+  Bytes payload(ByteReader(len).u16());
   if (!payload.empty()) {
     if (Status s = readExactly(payload.data(), payload.size()); !s) {
       return s.error().code == ErrorCode::kCardRemoved
@@ -102,10 +103,9 @@ Result<Bytes> VpcdLink::readMessage(int wakeFd) {
 
 Status VpcdLink::writeMessage(ByteView payload) {
   if (payload.size() > 0xFFFF) return makeError(ErrorCode::kInvalidArgument, "vpcd message over 65535 bytes");
-  Bytes frame;
-  frame.reserve(vpcd::kLengthSize + payload.size());
-  appendU16(frame, static_cast<std::uint16_t>(payload.size()));
-  appendBytes(frame, payload);
+  ByteWriter writer;
+  writer.reserve(vpcd::kLengthSize + payload.size()).u16(static_cast<std::uint16_t>(payload.size())).bytes(payload);
+  const Bytes& frame = writer.view();
   std::size_t sent = 0;
   while (sent < frame.size()) {
     const ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);

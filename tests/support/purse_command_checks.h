@@ -262,7 +262,7 @@ inline void verifyPinOk(TestPurse& purse, std::string_view pin) {
 }
 
 // A PIN block from raw bytes, valid or not.
-inline protocol::PinBlock rawPin(const Bytes& bytes) { return protocol::toArray<protocol::kPinBlockSize>(bytes); }
+inline protocol::PinBlock rawPin(const Bytes& bytes) { return epurse::toArray<protocol::kPinBlockSize>(bytes).value(); }
 
 
 inline Bytes ascii(std::string_view s) { return Bytes(s.begin(), s.end()); }

@@ -725,7 +725,7 @@ BOOST_AUTO_TEST_CASE(a_transfer_stops_at_the_refused_step_and_names_it) {
   auto payeeCert = signer.certify(purseId(2), payeeKey.publicKey(), kEuro, kExpiry);
   BOOST_TEST_REQUIRE(payerCert.isOk());
   BOOST_TEST_REQUIRE(payeeCert.isOk());
-  const PurchaseReference reference = toArray<kReferenceSize>(h("AB"));
+  const PurchaseReference reference = {0xAB};  // AB, then zeros
 
   PaymentDetails pd;
   pd.fromId = purseId(1);
