@@ -82,8 +82,14 @@ void PurseMemory::setProtocolStatus(ProtocolStatus status) {
 }
 
 protocol::PaymentDetails PurseMemory::pendingPd() const {
-  return requireDecoded(protocol::PaymentDetails::decode(m_->read(kPendingPd, PaymentDetails::kSize)),
-                        kSwCorruptMemory);
+  const ProtocolStatus status = protocolStatus();
+  if (status == ProtocolStatus::kIdle) throw std::logic_error("pd read with no transfer in progress");
+  const PaymentDetails pd =
+      requireDecoded(protocol::PaymentDetails::decode(m_->read(kPendingPd, PaymentDetails::kSize)), kSwCorruptMemory);
+  // START wrote this purse on its own side of pd, in its own currency, for a non-zero value.
+  const bool payer = status != ProtocolStatus::kEpv;
+  if ((payer ? pd.fromId : pd.toId) != purseId() || pd.currency != currency() || pd.value == 0) corrupt();
+  return pd;
 }
 
 void PurseMemory::setPendingPd(ByteView encodedPd) {

@@ -57,7 +57,8 @@ class PurseMemory {
   void setDate(protocol::Date date);
 
   // The transfer in progress. The pd and counterparty key mean something only while the
-  // protocol status is not idle.
+  // protocol status is not idle; pendingPd is read only then, and must name this purse on
+  // its side of the transfer (payer in epr and epa, payee in epv), in its currency.
   protocol::ProtocolStatus protocolStatus() const;
   void setProtocolStatus(protocol::ProtocolStatus status);
   protocol::PaymentDetails pendingPd() const;
