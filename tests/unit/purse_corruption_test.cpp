@@ -149,11 +149,16 @@ BOOST_AUTO_TEST_CASE(an_exception_count_beyond_capacity_or_above_the_records_eve
   auto other = makePurse(issuer, 2, 1000);
   struct Case {
     const char* what;
+    std::uint32_t appended;
     std::uint8_t held;
   };
-  for (const Case& c : {Case{"9 held (capacity 8)", 9}, Case{"255 held", 0xFF}, Case{"1 held, 0 appended", 1}}) {
+  static_assert(layout::kExceptionsHeld == layout::kExceptionsAppended + 4, "appended, then held");
+  for (const Case& c : {Case{"9 held (capacity 8) of 1000 appended", 1000, 9}, Case{"255 held of 1000", 1000, 0xFF},
+                        Case{"1 held, 0 appended", 0, 1}}) {
     auto purse = makePurse(issuer, 1, 1000);
-    corrupt(*purse, layout::kExceptionsHeld, Bytes{c.held});
+    Bytes counts = u32(c.appended);
+    counts.push_back(c.held);
+    corrupt(*purse, layout::kExceptionsAppended, counts);
     selectAnswers(*purse, sw::kSuccess, c.what);
     expectCorrupt(*purse, protocol::apdus::getData(protocol::kDataPurseStatus), std::string(c.what) + ": GET DATA status");
     expectCorrupt(*purse, protocol::apdus::readRecord(protocol::kSfiExceptionLog, 1), std::string(c.what) + ": READ RECORD");
