@@ -21,6 +21,12 @@ constexpr std::size_t kDirVersionOffset = 8;
 constexpr std::size_t kDirCountOffset = 9;
 constexpr std::size_t kDirEntriesOffset = 10;
 constexpr std::size_t kDirEntrySize = 1 + kMaxAidLength + 4 + 4;
+// The directory is built field by field in start(); these tie that order to the layout above.
+static_assert(kDirVersionOffset == sizeof kDirectoryMagic && kDirCountOffset == kDirVersionOffset + 1 &&
+                  kDirEntriesOffset == kDirCountOffset + 1,
+              "magic, version, count, entries");
+static_assert(kDirEntriesOffset + CardOs::kMaxApplets * kDirEntrySize <= CardOs::kDirectorySize,
+              "the directory of a full card fits its header");
 
 // CLA byte structure (ISO 7816-4 clause 5.4.1).
 constexpr std::uint8_t kClaInvalid = 0xFF;

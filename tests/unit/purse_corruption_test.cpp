@@ -119,6 +119,7 @@ BOOST_AUTO_TEST_SUITE(corrupt_fields)
 // personalisation progress is corrupt cannot be selected: nothing else reaches it.
 BOOST_AUTO_TEST_CASE(a_corrupt_life_cycle_or_personalisation_byte_refuses_selection) {
   TestIssuer issuer;
+  auto other = makePurse(issuer, 2, 1000);
   struct Case {
     const char* what;
     std::size_t offset;
@@ -134,6 +135,26 @@ BOOST_AUTO_TEST_CASE(a_corrupt_life_cycle_or_personalisation_byte_refuses_select
     corrupt(*purse, c.offset, Bytes{c.value});
     selectAnswers(*purse, kCorrupt, c.what);
     sweepBareCommands(*purse, c.what);
+    // SELECT without the FCI reads nothing; then every command that reads the life cycle says 6581.
+    const std::string what = c.what;
+    const ResponseApdu selected = purse->card().raw(
+        CommandApdu(protocol::kClaIso, card::kInsSelect, card::kSelectByDfName, card::kSelectNoResponseData,
+                    Bytes(protocol::kPurseAid.begin(), protocol::kPurseAid.end())));
+    BOOST_TEST_REQUIRE(selected.sw() == sw::kSuccess, what << ": SELECT without FCI");
+    expectCorrupt(*purse, protocol::apdus::getData(protocol::kDataPurseStatus), what + ": GET DATA status");
+    expectCorrupt(*purse, protocol::apdus::verifyPin(pin("1234")), what + ": VERIFY");
+    expectCorrupt(*purse, loadOrder(issuer, 1, 1, 10), what + ": LOAD");
+    expectCorrupt(*purse, protocol::apdus::startTo(startOrderNaming(*other, 10)), what + ": START TO");
+    expectCorrupt(*purse, protocol::apdus::abortTransfer(), what + ": ABORT");
+    expectCorrupt(*purse, protocol::apdus::putIssuerKey(issuer.key().publicKey()), what + ": PUT ISSUER KEY");
+    expectCorrupt(*purse,
+                  required(issuer.signer().setLifeCycle(testPurseId(1), {0, protocol::LifeCycleChange::kBlock}),
+                           "life-cycle order"),
+                  what + ": SET LIFE CYCLE");
+    // The logs do not depend on the life cycle: the issuer can still read them.
+    expectAnswer(*purse, protocol::apdus::readRecord(protocol::kSfiTransactionLog, 1), sw::kSuccess,
+                 what + ": READ RECORD");
+    sweepBareCommands(*purse, what + ", selected without FCI");
   }
 }
 
