@@ -1,5 +1,7 @@
 #include "card/purse/purse_memory.h"
 
+#include <stdexcept>
+
 #include "card/purse/purse_layout.h"
 #include "card/purse/require_decoded.h"
 #include "card/runtime/iso_exception.h"
