@@ -12,7 +12,8 @@ namespace epurse::host {
 // "9401 insufficient funds"; ISO status words as sw::describe names them.
 std::string describePurseSw(sw::StatusWord s);
 
-// "LOAD", "READ RECORD", ...; "command 80 99" for anything the purse does not define.
+// "LOAD", "READ RECORD", ... as protocol/purse_command_table.h names them; "command 80 99"
+// for anything the purse does not define.
 std::string purseCommandName(const CommandApdu& command);
 
 }  // namespace epurse::host

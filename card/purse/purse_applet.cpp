@@ -26,47 +26,65 @@ void PurseApplet::powerUp(CardContext& card) {
 
 Bytes PurseApplet::selectionData(CardContext& /*card*/) {
   // FCI proprietary data: purse ID and life cycle, so a terminal knows the purse on SELECT.
-  Bytes out;
-  appendBytes(out, card_->persistent().read(kPurseId, kPurseIdSize));
-  out.push_back(card_->persistent().readU8(kLifeCycle));
-  return out;
+  const PurseMemory m = memory();
+  ByteWriter out;
+  out.bytes(m.purseId()).u8(static_cast<std::uint8_t>(m.lifeCycle()));
+  return out.take();
 }
+
+namespace {
+
+using protocol::CommandGroup;
+using protocol::kPurseCommands;
+
+// Every command of the table that reaches the applet has exactly one handler, and nothing
+// else has one.
+template <std::size_t N, typename Entry>
+constexpr bool oneHandlerPerAppletCommand(const Entry (&handlers)[N]) {
+  for (const protocol::PurseCommand& command : kPurseCommands) {
+    std::size_t count = 0;
+    for (const Entry& h : handlers) count += h.command == command.id ? 1 : 0;
+    if (count != (command.group == CommandGroup::kCardOs ? 0u : 1u)) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Bytes PurseApplet::process(CardContext& card, const CommandApdu& command) {
   card_ = &card;
-  const std::uint8_t cla = command.cla();
-  const std::uint8_t ins = command.ins();
-  if (cla == kClaIso) {
-    switch (ins) {
-      case kInsGetData: return getData(command);
-      case kInsReadRecord: return readRecord(command);
-      case kInsVerify: return verifyPin(command);
-      case kInsChangeReferenceData: return changePin(command);
-      case kInsResetRetryCounter: return resetRetryCounter(command);
-      case kInsGenerateKeyPair: return generateKeyPair(command);
-      default: break;
+  using Id = protocol::PurseCommandId;
+  static constexpr HandlerEntry kHandlers[] = {
+      {Id::kGetData, &PurseApplet::getData},
+      {Id::kReadRecord, &PurseApplet::readRecord},
+      {Id::kVerify, &PurseApplet::verifyPin},
+      {Id::kChangeReferenceData, &PurseApplet::changePin},
+      {Id::kResetRetryCounter, &PurseApplet::resetRetryCounter},
+      {Id::kGenerateKeyPair, &PurseApplet::generateKeyPair},
+      {Id::kPutIssuerKey, &PurseApplet::putIssuerKey},
+      {Id::kPersonalise, &PurseApplet::personalise},
+      {Id::kPutCertificate, &PurseApplet::putCertificate},
+      {Id::kLoad, &PurseApplet::load},
+      {Id::kUnload, &PurseApplet::unload},
+      {Id::kStartFrom, &PurseApplet::startFrom},
+      {Id::kStartTo, &PurseApplet::startTo},
+      {Id::kReq, &PurseApplet::req},
+      {Id::kVal, &PurseApplet::val},
+      {Id::kAck, &PurseApplet::ack},
+      {Id::kAbort, &PurseApplet::abortCommand},
+      {Id::kAuditRead, &PurseApplet::auditRead},
+      {Id::kClearExceptionLog, &PurseApplet::clearExceptionLog},
+      {Id::kPutRevocationList, &PurseApplet::putRevocationList},
+      {Id::kSetLifeCycle, &PurseApplet::setLifeCycle},
+  };
+  static_assert(oneHandlerPerAppletCommand(kHandlers), "every applet command of the table has one handler");
+
+  if (command.cla() != kClaIso && command.cla() != kClaProprietary) IsoException::throwIt(sw::kClaNotSupported);
+  const protocol::PurseCommand* entry = protocol::findPurseCommand(command.cla(), command.ins());
+  if (entry && entry->group != CommandGroup::kCardOs) {
+    for (const HandlerEntry& h : kHandlers) {
+      if (h.command == entry->id) return (this->*h.handler)(command);
     }
-  } else if (cla == kClaProprietary) {
-    switch (ins) {
-      case kInsPutIssuerKey: return putIssuerKey(command);
-      case kInsPersonalise: return personalise(command);
-      case kInsPutCertificate: return putCertificate(command);
-      case kInsLoad: return load(command);
-      case kInsUnload: return unload(command);
-      case kInsStartFrom: return startFrom(command);
-      case kInsStartTo: return startTo(command);
-      case kInsReq: return req(command);
-      case kInsVal: return val(command);
-      case kInsAck: return ack(command);
-      case kInsAbort: return abortCommand(command);
-      case kInsAuditRead: return auditRead(command);
-      case kInsClearExceptionLog: return clearExceptionLog(command);
-      case kInsPutRevocationList: return putRevocationList(command);
-      case kInsSetLifeCycle: return setLifeCycle(command);
-      default: break;
-    }
-  } else {
-    IsoException::throwIt(sw::kClaNotSupported);
   }
   IsoException::throwIt(sw::kInsNotSupported);
 }
@@ -74,15 +92,15 @@ Bytes PurseApplet::process(CardContext& card, const CommandApdu& command) {
 Bytes PurseApplet::getData(const CommandApdu& command) {
   requireNoData(command);
   const std::uint16_t tag = static_cast<std::uint16_t>(command.p1() << 8 | command.p2());
-  PersistentRegion& m = card_->persistent();
+  const PurseMemory m = memory();
   switch (tag) {
     case kDataPurseStatus: return statusRecord();
     case kDataCardPublicKey:
-      if (!(m.readU8(kPersonalisation) & kPersoKeyPair)) IsoException::throwIt(sw::kReferencedDataNotFound);
-      return protocol::encodePublicKeyTemplate(m.read(kCardPublicKey, kPublicKeySize));
+      if (!m.personalised(kPersoKeyPair)) IsoException::throwIt(sw::kReferencedDataNotFound);
+      return protocol::encodePublicKeyTemplate(m.cardPublicKey());
     case kDataCardCertificate: {
-      if (!(m.readU8(kPersonalisation) & kPersoCertificate)) IsoException::throwIt(sw::kReferencedDataNotFound);
-      const ByteView cert = m.read(kCertificate, CardCertificate::kEncodedSize);
+      if (!m.personalised(kPersoCertificate)) IsoException::throwIt(sw::kReferencedDataNotFound);
+      const ByteView cert = m.certificate();
       return Bytes(cert.begin(), cert.end());
     }
     default: IsoException::throwIt(sw::kReferencedDataNotFound);
@@ -90,38 +108,36 @@ Bytes PurseApplet::getData(const CommandApdu& command) {
 }
 
 Bytes PurseApplet::statusRecord() {
-  PersistentRegion& m = card_->persistent();
+  const PurseMemory m = memory();
   const TransactionLog log(m);
   const ExceptionLog exceptions(m);
   protocol::PurseStatus s;
-  s.lifeCycle = lifeCycle();
-  s.personalisation = m.readU8(kPersonalisation);
-  s.protocol = protocolStatus();
-  s.pinTriesLeft = m.readU8(kPinTriesLeft);
+  s.lifeCycle = m.lifeCycle();
+  s.personalisation = m.personalisation();
+  s.protocol = m.protocolStatus();
+  s.pinTriesLeft = m.pinTriesLeft();
   s.pinVerified = pinVerified();
-  s.purseId = purseId();
-  s.currency = m.readU16(kCurrency);
-  s.balance = m.readU32(kBalance);
-  s.maxBalance = m.readU32(kMaxBalance);
-  s.perTransferMax = m.readU32(kPerTransferMax);
-  s.noPinLimit = m.readU32(kNoPinLimit);
-  s.nextSeq = m.readU32(kNextSeq);
-  s.loadCounter = m.readU32(kLoadCounter);
-  s.adminCounter = m.readU32(kAdminCounter);
-  s.date = m.readU32(kDate);
+  s.purseId = m.purseId();
+  s.currency = m.currency();
+  s.balance = m.balance();
+  s.maxBalance = m.maxBalance();
+  s.perTransferMax = m.perTransferMax();
+  s.noPinLimit = m.noPinLimit();
+  s.nextSeq = m.nextSeq();
+  s.loadCounter = m.loadCounter();
+  s.adminCounter = m.adminCounter();
+  s.date = m.date();
   s.logAppended = log.appended();
   s.logCapacity = kLogCapacity;
   s.exceptionsHeld = static_cast<std::uint8_t>(exceptions.held());
   s.exceptionCapacity = kExceptionCapacity;
-  s.revocationVersion = m.readU32(kRevocationVersion);
-  if (m.readU8(kPersonalisation) & kPersoIssuerKey) {
-    s.issuerKeyId = protocol::issuerKeyIdOf(m.read(kIssuerPublicKey, kPublicKeySize));
-  }
-  s.certificateExpiry = m.readU32(kCertificateExpiry);
+  s.revocationVersion = m.revocationVersion();
+  if (m.personalised(kPersoIssuerKey)) s.issuerKeyId = protocol::issuerKeyIdOf(m.issuerPublicKey());
+  s.certificateExpiry = m.certificateExpiry();
   return s.encode();
 }
 
-LifeCycle PurseApplet::lifeCycle() { return static_cast<LifeCycle>(card_->persistent().readU8(kLifeCycle)); }
+LifeCycle PurseApplet::lifeCycle() { return memory().lifeCycle(); }
 
 void PurseApplet::requireLifeCycle(LifeCycle wanted) {
   if (lifeCycle() != wanted) IsoException::throwIt(sw::kConditionsNotSatisfied);
@@ -148,24 +164,21 @@ void PurseApplet::requireP1P2(const CommandApdu& command, std::uint8_t p1, std::
   if (command.p1() != p1 || command.p2() != p2) IsoException::throwIt(sw::kIncorrectP1P2);
 }
 
-protocol::PurseId PurseApplet::purseId() {
-  return epurse::toArray<kPurseIdSize>(card_->persistent().read(kPurseId, kPurseIdSize)).value();
-}
+protocol::PurseId PurseApplet::purseId() { return memory().purseId(); }
 
 const protocol::EcPublicKey& PurseApplet::issuerKey() {
-  PersistentRegion& m = card_->persistent();
-  if (!(m.readU8(kPersonalisation) & kPersoIssuerKey)) IsoException::throwIt(sw::kConditionsNotSatisfied);
-  const protocol::EcPublicKey* key = keys_.publicKey(m.read(kIssuerPublicKey, kPublicKeySize));
-  if (!key) IsoException::throwIt(sw::kMemoryFailure);  // stored key unreadable: never happens after PUT
+  const PurseMemory m = memory();
+  if (!m.personalised(kPersoIssuerKey)) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  const protocol::EcPublicKey* key = keys_.publicKey(m.issuerPublicKey());
+  if (!key) IsoException::throwIt(kSwCorruptMemory);  // stored key unreadable: never happens after PUT
   return *key;
 }
 
 const protocol::EcPrivateKey& PurseApplet::cardKey() {
-  PersistentRegion& m = card_->persistent();
-  if (!(m.readU8(kPersonalisation) & kPersoKeyPair)) IsoException::throwIt(sw::kConditionsNotSatisfied);
-  const protocol::EcPrivateKey* key =
-      keys_.privateKey(m.read(kCardPrivateKey, kPrivateScalarSize), m.read(kCardPublicKey, kPublicKeySize));
-  if (!key) IsoException::throwIt(sw::kMemoryFailure);
+  const PurseMemory m = memory();
+  if (!m.personalised(kPersoKeyPair)) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  const protocol::EcPrivateKey* key = keys_.privateKey(m.cardPrivateScalar(), m.cardPublicKey());
+  if (!key) IsoException::throwIt(kSwCorruptMemory);
   return *key;
 }
 

@@ -11,10 +11,11 @@
 #include <span>
 
 #include "card/purse/key_cache.h"
+#include "card/purse/purse_memory.h"
 #include "card/runtime/applet.h"
 #include "protocol/card_certificate.h"
 #include "protocol/payment_details.h"
-#include "protocol/purse_commands.h"
+#include "protocol/purse_command_table.h"
 #include "protocol/signed_payloads.h"
 
 namespace epurse::card {
@@ -29,6 +30,12 @@ class PurseApplet final : public Applet {
 
  private:
   // purse_applet.cpp
+  using Handler = Bytes (PurseApplet::*)(const CommandApdu&);
+  struct HandlerEntry {
+    protocol::PurseCommandId command;
+    Handler handler;
+  };
+  PurseMemory memory() const { return PurseMemory(card_->persistent()); }
   Bytes getData(const CommandApdu& command);
   Bytes statusRecord();
   protocol::LifeCycle lifeCycle();
@@ -81,8 +88,6 @@ class PurseApplet final : public Applet {
   // value may be in flight (epv, epa).
   void abortTransfer();
   bool abortIfBusy();  // commits an abort when a transfer is in progress
-  protocol::PaymentDetails pendingPd();
-  protocol::ProtocolStatus protocolStatus();
   // The counterparty's message: state, identical pd, signature under its key.
   protocol::PaymentDetails acceptTransferMessage(const CommandApdu& command, protocol::ProtocolStatus expected,
                                                 protocol::TransferMessage message);

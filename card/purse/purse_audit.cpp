@@ -5,6 +5,7 @@
 #include "card/purse/purse_applet.h"
 #include "card/purse/purse_layout.h"
 #include "card/purse/purse_logs.h"
+#include "card/purse/require_decoded.h"
 #include "card/runtime/iso_exception.h"
 #include "protocol/signed_payloads.h"
 
@@ -18,7 +19,7 @@ Bytes PurseApplet::readRecord(const CommandApdu& command) {
   if ((command.p2() & 0x07) != kReadRecordP1IsNumber) IsoException::throwIt(sw::kIncorrectP1P2);
   if (command.p1() == 0) IsoException::throwIt(sw::kIncorrectP1P2);
   const std::uint8_t sfi = command.p2() >> 3;
-  PersistentRegion& m = card_->persistent();
+  const PurseMemory m = memory();
   std::optional<Bytes> record;
   if (sfi == kSfiTransactionLog) {
     record = TransactionLog(m).record(command.p1());
@@ -39,13 +40,13 @@ Bytes PurseApplet::auditRead(const CommandApdu& command) {
   if (challenge.size() < kMinChallengeSize || challenge.size() > kMaxChallengeSize) {
     IsoException::throwIt(sw::kWrongLength);
   }
-  PersistentRegion& m = card_->persistent();
-  if (!(m.readU8(kPersonalisation) & kPersoCertificate)) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  const PurseMemory m = memory();
+  if (!m.personalised(kPersoCertificate)) IsoException::throwIt(sw::kConditionsNotSatisfied);
   protocol::AuditHead head;
-  head.purseId = purseId();
+  head.purseId = m.purseId();
   head.log = sfi;
-  head.balance = m.readU32(kBalance);
-  head.nextSeq = m.readU32(kNextSeq);
+  head.balance = m.balance();
+  head.nextSeq = m.nextSeq();
   if (sfi == kSfiTransactionLog) {
     const TransactionLog log(m);
     head.appended = log.appended();
@@ -67,17 +68,15 @@ Bytes PurseApplet::clearExceptionLog(const CommandApdu& command) {
   requireIssuedPurse();
   const SignedOrder order = splitVariableOrder(command);
   const ByteView fields = order.fields;
-  auto clear = protocol::ExceptionClearOrder::decode(fields);
-  if (!clear) IsoException::throwIt(sw::kWrongLength);
+  const auto clear = requireDecoded(protocol::ExceptionClearOrder::decode(fields), sw::kWrongLength);
   verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainExceptionClear, purseId(), fields),
                         order.signature);
-  PersistentRegion& m = card_->persistent();
-  ExceptionLog log(m);
+  ExceptionLog log(memory());
   // Exactly the records named, each once, each still held, with the content the issuer
   // archived: record numbers never repeat, so a replayed order names nothing held.
   std::vector<std::size_t> indices;
   Bytes named;
-  for (std::uint32_t number : clear->numbers) {
+  for (std::uint32_t number : clear.numbers) {
     const auto index = log.find(number);
     if (!index || std::find(indices.begin(), indices.end(), *index) != indices.end()) {
       IsoException::throwIt(sw::kReferencedDataNotFound);
@@ -85,7 +84,7 @@ Bytes PurseApplet::clearExceptionLog(const CommandApdu& command) {
     indices.push_back(*index);
     appendBytes(named, log.recordAt(*index));
   }
-  if (protocol::exceptionRecordsDigest(named) != clear->digest) IsoException::throwIt(sw::kWrongData);
+  if (protocol::exceptionRecordsDigest(named) != clear.digest) IsoException::throwIt(sw::kWrongData);
   card_->beginTransaction();
   log.remove(indices);
   card_->commitTransaction();
@@ -97,19 +96,12 @@ Bytes PurseApplet::putRevocationList(const CommandApdu& command) {
   requireIssuedPurse();
   const SignedOrder order = splitVariableOrder(command);
   const ByteView fields = order.fields;
-  auto list = protocol::RevocationList::decode(fields);
-  if (!list) IsoException::throwIt(sw::kWrongLength);
+  const auto list = requireDecoded(protocol::RevocationList::decode(fields), sw::kWrongLength);
   verifyIssuerSignature(protocol::domainPayload(protocol::kDomainRevocationList, fields), order.signature);
-  PersistentRegion& m = card_->persistent();
-  if (list->version <= m.readU32(kRevocationVersion)) IsoException::throwIt(sw::kConditionsNotSatisfied);  // stale
-  Bytes ids;
-  ids.reserve(kRevocationCapacity * kPurseIdSize);
-  for (const auto& id : list->revoked) appendBytes(ids, id);
-  ids.resize(kRevocationCapacity * kPurseIdSize, 0);
+  PurseMemory m = memory();
+  if (list.version <= m.revocationVersion()) IsoException::throwIt(sw::kConditionsNotSatisfied);  // stale
   card_->beginTransaction();
-  m.writeU32(kRevocationVersion, list->version);
-  m.writeU8(kRevocationCount, static_cast<std::uint8_t>(list->revoked.size()));
-  m.write(kRevokedIds, ids);
+  m.setRevocationList(list.version, list.revoked);
   card_->commitTransaction();
   return {};
 }
@@ -122,16 +114,15 @@ Bytes PurseApplet::setLifeCycle(const CommandApdu& command) {
   if (!split) IsoException::throwIt(sw::kWrongLength);
   verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainLifeCycle, purseId(), split->fields),
                         split->signature);
-  auto order = protocol::LifeCycleOrder::decode(split->fields);
-  if (!order) IsoException::throwIt(sw::kWrongData);
-  PersistentRegion& m = card_->persistent();
-  const std::uint32_t counter = m.readU32(kAdminCounter);
-  if (order->adminCounter != counter) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  const auto order = requireDecoded(protocol::LifeCycleOrder::decode(split->fields), sw::kWrongData);
+  PurseMemory m = memory();
+  const std::uint32_t counter = m.adminCounter();
+  if (order.adminCounter != counter) IsoException::throwIt(sw::kConditionsNotSatisfied);
   if (counter == UINT32_MAX) IsoException::throwIt(purse_sw::kSequenceExhausted);
   // A transfer in flight finishes (or aborts) first: changing state under it would strand pd.
-  if (protocolStatus() != protocol::ProtocolStatus::kIdle) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  if (m.protocolStatus() != protocol::ProtocolStatus::kIdle) IsoException::throwIt(sw::kConditionsNotSatisfied);
   LifeCycle next = state;
-  switch (order->change) {
+  switch (order.change) {
     case protocol::LifeCycleChange::kBlock:
       if (state != LifeCycle::kPersonalised) IsoException::throwIt(sw::kConditionsNotSatisfied);
       next = LifeCycle::kBlocked;
@@ -143,8 +134,8 @@ Bytes PurseApplet::setLifeCycle(const CommandApdu& command) {
     case protocol::LifeCycleChange::kTerminate: next = LifeCycle::kTerminated; break;
   }
   card_->beginTransaction();
-  m.writeU8(kLifeCycle, static_cast<std::uint8_t>(next));
-  m.writeU32(kAdminCounter, counter + 1);
+  m.setLifeCycle(next);
+  m.setAdminCounter(counter + 1);
   card_->commitTransaction();
   setPinVerified(false);
   return {};

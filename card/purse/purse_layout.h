@@ -1,5 +1,7 @@
 // The purse applet's persistent memory, byte by byte (big-endian). Every field is written
-// only inside a runtime transaction; docs/protocol.md explains what each one is for.
+// only inside a runtime transaction; docs/protocol.md explains what each one is for. The
+// purse reads and writes these offsets only through PurseMemory (purse_memory.h), which
+// checks each value it reads.
 #pragma once
 
 #include <cstddef>

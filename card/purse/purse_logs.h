@@ -1,17 +1,18 @@
-// The purse's two logs over its persistent memory (layout in purse_layout.h). Appends write
+// The purse's two logs over its persistent memory (fields in purse_memory.h). Appends write
 // into the open transaction; they never commit on their own.
 #pragma once
 
 #include <optional>
+#include <vector>
 
-#include "card/runtime/persistent_region.h"
+#include "card/purse/purse_memory.h"
 #include "protocol/log_record.h"
 
 namespace epurse::card {
 
 class TransactionLog {
  public:
-  explicit TransactionLog(PersistentRegion& memory) : memory_(memory) {}
+  explicit TransactionLog(PurseMemory memory) : memory_(memory) {}
 
   std::uint32_t appended() const;
   std::size_t held() const;
@@ -19,16 +20,17 @@ class TransactionLog {
   // Chains and writes a record; returns its number.
   std::uint32_t append(protocol::LogType type, const protocol::PaymentDetails& details,
                        protocol::Amount balanceAfter);
-  // 1 = newest. Nothing when there is no such record.
+  // 1 = newest. Nothing when there is no such record; 6581 when the ring does not hold the
+  // record the counter says it does.
   std::optional<Bytes> record(std::size_t newestFirst) const;
 
  private:
-  PersistentRegion& memory_;
+  PurseMemory memory_;
 };
 
 class ExceptionLog {
  public:
-  explicit ExceptionLog(PersistentRegion& memory) : memory_(memory) {}
+  explicit ExceptionLog(PurseMemory memory) : memory_(memory) {}
 
   std::uint32_t appended() const;
   std::size_t held() const;
@@ -44,7 +46,7 @@ class ExceptionLog {
   void remove(const std::vector<std::size_t>& indices);
 
  private:
-  PersistentRegion& memory_;
+  PurseMemory memory_;
 };
 
 }  // namespace epurse::card

@@ -5,6 +5,7 @@
 
 #include "card/purse/purse_applet.h"
 #include "card/purse/purse_layout.h"
+#include "card/purse/require_decoded.h"
 #include "card/runtime/iso_exception.h"
 #include "protocol/signed_payloads.h"
 
@@ -15,9 +16,9 @@ using protocol::LifeCycle;
 
 namespace {
 
-void requirePersonalisationStep(PersistentRegion& m, std::uint8_t done, std::uint8_t next) {
-  const std::uint8_t flags = m.readU8(kPersonalisation);
-  if (static_cast<LifeCycle>(m.readU8(kLifeCycle)) != LifeCycle::kBlank || (flags & done) != done || (flags & next)) {
+void requirePersonalisationStep(const PurseMemory& m, std::uint8_t done, std::uint8_t next) {
+  const std::uint8_t flags = m.personalisation();
+  if (m.lifeCycle() != LifeCycle::kBlank || (flags & done) != done || (flags & next)) {
     IsoException::throwIt(sw::kConditionsNotSatisfied);
   }
 }
@@ -26,13 +27,13 @@ void requirePersonalisationStep(PersistentRegion& m, std::uint8_t done, std::uin
 
 Bytes PurseApplet::putIssuerKey(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
   requirePersonalisationStep(m, 0, kPersoIssuerKey);
   if (command.data().size() != kPublicKeySize) IsoException::throwIt(sw::kWrongLength);
   if (!keys_.publicKey(command.data())) IsoException::throwIt(sw::kWrongData);
   card_->beginTransaction();
-  m.write(kIssuerPublicKey, command.data());
-  m.writeU8(kPersonalisation, kPersoIssuerKey);
+  m.setIssuerPublicKey(command.data());
+  m.setPersonalisation(kPersoIssuerKey);
   card_->commitTransaction();
   return {};
 }
@@ -40,7 +41,7 @@ Bytes PurseApplet::putIssuerKey(const CommandApdu& command) {
 Bytes PurseApplet::generateKeyPair(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
   requireNoData(command);
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
   requirePersonalisationStep(m, kPersoIssuerKey, kPersoKeyPair);
   // Generated here and kept here: no command ever reads the scalar back.
   auto key = protocol::EcPrivateKey::generate();
@@ -48,64 +49,61 @@ Bytes PurseApplet::generateKeyPair(const CommandApdu& command) {
   const Bytes scalar = key->scalar();
   if (scalar.size() != kPrivateScalarSize) IsoException::throwIt(sw::kUnknown);
   card_->beginTransaction();
-  m.write(kCardPrivateKey, scalar);
-  m.write(kCardPublicKey, key->publicKey());
-  m.writeU8(kPersonalisation, kPersoIssuerKey | kPersoKeyPair);
+  m.setCardKeyPair(scalar, key->publicKey());
+  m.setPersonalisation(kPersoIssuerKey | kPersoKeyPair);
   card_->commitTransaction();
   return protocol::encodePublicKeyTemplate(key->publicKey());
 }
 
 Bytes PurseApplet::personalise(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
   requirePersonalisationStep(m, kPersoIssuerKey | kPersoKeyPair, kPersoData);
   auto split = protocol::splitSigned(command.data(), protocol::Personalisation::kSize);
   if (!split) IsoException::throwIt(sw::kWrongLength);
   // Signed over this card's own public key: the order cannot be replayed onto another card.
-  const ByteView cardPublicKey = m.read(kCardPublicKey, kPublicKeySize);
+  const ByteView cardPublicKey = m.cardPublicKey();
   Bytes fields(cardPublicKey.begin(), cardPublicKey.end());
   appendBytes(fields, split->fields);
   verifyIssuerSignature(protocol::domainPayload(protocol::kDomainPersonalise, fields), split->signature);
-  const auto data = *protocol::Personalisation::decode(split->fields);
+  const auto data = requireDecoded(protocol::Personalisation::decode(split->fields), sw::kWrongLength);
   const bool zeroId = std::all_of(data.purseId.begin(), data.purseId.end(), [](std::uint8_t b) { return b == 0; });
   if (zeroId || data.currency == 0 || data.maxBalance == 0 || data.perTransferMax > data.maxBalance ||
       data.noPinLimit > data.perTransferMax || !protocol::isValidPinBlock(data.pin) || data.date == 0) {
     IsoException::throwIt(sw::kWrongData);
   }
   card_->beginTransaction();
-  m.write(kPurseId, data.purseId);
-  m.writeU16(kCurrency, data.currency);
-  m.writeU32(kMaxBalance, data.maxBalance);
-  m.writeU32(kPerTransferMax, data.perTransferMax);
-  m.writeU32(kNoPinLimit, data.noPinLimit);
-  m.write(kPin, data.pin);
-  m.writeU8(kPinTriesLeft, kPinTries);
-  m.writeU32(kDate, data.date);
-  m.writeU32(kNextSeq, 1);
-  m.writeU8(kPersonalisation, kPersoIssuerKey | kPersoKeyPair | kPersoData);
+  m.setPurseId(data.purseId);
+  m.setCurrency(data.currency);
+  m.setMaxBalance(data.maxBalance);
+  m.setPerTransferMax(data.perTransferMax);
+  m.setNoPinLimit(data.noPinLimit);
+  m.setPin(data.pin);
+  m.setPinTriesLeft(kPinTries);
+  m.setDate(data.date);
+  m.setNextSeq(1);
+  m.setPersonalisation(kPersoIssuerKey | kPersoKeyPair | kPersoData);
   card_->commitTransaction();
   return {};
 }
 
 Bytes PurseApplet::putCertificate(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
   requirePersonalisationStep(m, kPersoIssuerKey | kPersoKeyPair | kPersoData, kPersoCertificate);
   if (command.data().size() != CardCertificate::kEncodedSize) IsoException::throwIt(sw::kWrongLength);
-  auto cert = CardCertificate::decode(command.data());
-  if (!cert) IsoException::throwIt(sw::kWrongData);
-  if (!cert->verify(issuerKey())) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
-  const ByteView ownKey = m.read(kCardPublicKey, kPublicKeySize);
-  if (cert->purseId != purseId() || cert->currency != m.readU16(kCurrency) ||
-      !std::equal(cert->publicKey.begin(), cert->publicKey.end(), ownKey.begin(), ownKey.end()) ||
-      cert->expiry < m.readU32(kDate)) {
+  const CardCertificate cert = requireDecoded(CardCertificate::decode(command.data()), sw::kWrongData);
+  if (!cert.verify(issuerKey())) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
+  const ByteView ownKey = m.cardPublicKey();
+  if (cert.purseId != m.purseId() || cert.currency != m.currency() ||
+      !std::equal(cert.publicKey.begin(), cert.publicKey.end(), ownKey.begin(), ownKey.end()) ||
+      cert.expiry < m.date()) {
     IsoException::throwIt(sw::kWrongData);
   }
   card_->beginTransaction();
-  m.write(kCertificate, command.data());
-  m.writeU32(kCertificateExpiry, cert->expiry);
-  m.writeU8(kPersonalisation, kPersoIssuerKey | kPersoKeyPair | kPersoData | kPersoCertificate);
-  m.writeU8(kLifeCycle, static_cast<std::uint8_t>(LifeCycle::kPersonalised));
+  m.setCertificate(command.data(), cert.expiry);
+  m.setPersonalisation(kPersoIssuerKey | kPersoKeyPair | kPersoData | kPersoCertificate);
+  m.setLifeCycle(LifeCycle::kPersonalised);
   card_->commitTransaction();
   return {};
 }

@@ -4,6 +4,7 @@
 // transient memory and so is gone after a reset, a power-off or a deselect.
 #include "card/purse/purse_applet.h"
 #include "card/purse/purse_layout.h"
+#include "card/purse/require_decoded.h"
 #include "card/runtime/iso_exception.h"
 #include "protocol/signed_payloads.h"
 
@@ -13,14 +14,17 @@ using namespace purse_layout;
 using protocol::LifeCycle;
 
 void PurseApplet::checkPin(ByteView candidate) {
-  PersistentRegion& m = card_->persistent();
-  const std::uint8_t tries = m.readU8(kPinTriesLeft);
+  PurseMemory m = memory();
+  const std::uint8_t tries = m.pinTriesLeft();
   if (tries == 0) IsoException::throwIt(sw::kAuthenticationMethodBlocked);
+  // Read (and so checked) before the try is spent: corrupt memory costs no try.
+  const ByteView stored = m.pin();
+  const Bytes pin(stored.begin(), stored.end());
   setPinVerified(false);
   card_->beginTransaction();
-  m.writeU8(kPinTriesLeft, static_cast<std::uint8_t>(tries - 1));
+  m.setPinTriesLeft(static_cast<std::uint8_t>(tries - 1));
   card_->commitTransaction();
-  if (!protocol::constantTimeEqual(candidate, m.read(kPin, kPinBlockSize))) {
+  if (!protocol::constantTimeEqual(candidate, pin)) {
     // 63C0 for the try that blocks the PIN; 6983 for every attempt after it.
     IsoException::throwIt(sw::verifyFailed(static_cast<std::uint8_t>(tries - 1)));
   }
@@ -29,17 +33,17 @@ void PurseApplet::checkPin(ByteView candidate) {
 Bytes PurseApplet::verifyPin(const CommandApdu& command) {
   requireP1P2(command, 0, kP2CardholderPin);
   requireLifeCycle(LifeCycle::kPersonalised);
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
   if (command.data().empty()) {  // ISO: VERIFY without data asks for the state
     if (pinVerified()) return {};
-    const std::uint8_t tries = m.readU8(kPinTriesLeft);
+    const std::uint8_t tries = m.pinTriesLeft();
     IsoException::throwIt(tries == 0 ? sw::kAuthenticationMethodBlocked : sw::verifyFailed(tries));
   }
   if (command.data().size() != kPinBlockSize) IsoException::throwIt(sw::kWrongLength);
   if (!protocol::isValidPinBlock(command.data())) IsoException::throwIt(sw::kWrongData);
   checkPin(command.data());
   card_->beginTransaction();
-  m.writeU8(kPinTriesLeft, kPinTries);
+  m.setPinTriesLeft(kPinTries);
   card_->commitTransaction();
   setPinVerified(true);
   return {};
@@ -53,10 +57,10 @@ Bytes PurseApplet::changePin(const CommandApdu& command) {
   const ByteView newPin = ByteView(command.data()).subspan(kPinBlockSize);
   if (!protocol::isValidPinBlock(oldPin) || !protocol::isValidPinBlock(newPin)) IsoException::throwIt(sw::kWrongData);
   checkPin(oldPin);
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
   card_->beginTransaction();
-  m.write(kPin, newPin);
-  m.writeU8(kPinTriesLeft, kPinTries);
+  m.setPin(newPin);
+  m.setPinTriesLeft(kPinTries);
   card_->commitTransaction();
   setPinVerified(true);
   return {};
@@ -69,16 +73,16 @@ Bytes PurseApplet::resetRetryCounter(const CommandApdu& command) {
   if (!split) IsoException::throwIt(sw::kWrongLength);
   verifyIssuerSignature(protocol::issuerOrderPayload(protocol::kDomainPinUnblock, purseId(), split->fields),
                         split->signature);
-  const auto order = *protocol::PinUnblockOrder::decode(split->fields);
-  PersistentRegion& m = card_->persistent();
-  const std::uint32_t counter = m.readU32(kAdminCounter);
+  const auto order = requireDecoded(protocol::PinUnblockOrder::decode(split->fields), sw::kWrongLength);
+  PurseMemory m = memory();
+  const std::uint32_t counter = m.adminCounter();
   if (order.adminCounter != counter) IsoException::throwIt(sw::kConditionsNotSatisfied);  // replayed or early
   if (counter == UINT32_MAX) IsoException::throwIt(purse_sw::kSequenceExhausted);
   if (!protocol::isValidPinBlock(order.newPin)) IsoException::throwIt(sw::kWrongData);
   card_->beginTransaction();
-  m.write(kPin, order.newPin);
-  m.writeU8(kPinTriesLeft, kPinTries);
-  m.writeU32(kAdminCounter, counter + 1);
+  m.setPin(order.newPin);
+  m.setPinTriesLeft(kPinTries);
+  m.setAdminCounter(counter + 1);
   card_->commitTransaction();
   setPinVerified(false);
   return {};

@@ -6,6 +6,7 @@
 #include "card/purse/purse_applet.h"
 #include "card/purse/purse_layout.h"
 #include "card/purse/purse_logs.h"
+#include "card/purse/require_decoded.h"
 #include "card/runtime/iso_exception.h"
 #include "protocol/signed_payloads.h"
 #include "protocol/transfer_messages.h"
@@ -18,32 +19,23 @@ using protocol::PaymentDetails;
 using protocol::ProtocolStatus;
 using protocol::TransferMessage;
 
-protocol::PaymentDetails PurseApplet::pendingPd() {
-  return *PaymentDetails::decode(card_->persistent().read(kPendingPd, PaymentDetails::kSize));
-}
-
-ProtocolStatus PurseApplet::protocolStatus() {
-  const std::uint8_t raw = card_->persistent().readU8(kProtocolStatus);
-  if (raw > static_cast<std::uint8_t>(ProtocolStatus::kEpa)) IsoException::throwIt(sw::kMemoryFailure);
-  return static_cast<ProtocolStatus>(raw);
-}
-
 void PurseApplet::abortTransfer() {
-  const ProtocolStatus status = protocolStatus();
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
+  const ProtocolStatus status = m.protocolStatus();
   // In epr nothing has left the payer, so there is nothing to record.
-  if (status == ProtocolStatus::kEpv || status == ProtocolStatus::kEpa) ExceptionLog(m).append(status, pendingPd());
-  m.writeU8(kProtocolStatus, static_cast<std::uint8_t>(ProtocolStatus::kIdle));
+  if (status == ProtocolStatus::kEpv || status == ProtocolStatus::kEpa) ExceptionLog(m).append(status, m.pendingPd());
+  m.setProtocolStatus(ProtocolStatus::kIdle);
 }
 
 bool PurseApplet::abortIfBusy() {
-  const ProtocolStatus status = protocolStatus();
+  const PurseMemory m = memory();
+  const ProtocolStatus status = m.protocolStatus();
   if (status == ProtocolStatus::kIdle) return false;
   // A transfer only starts with a free exception slot, so this holds; if memory ever said
   // otherwise the purse stays as it is rather than lose the record.
-  if (status != ProtocolStatus::kEpr && ExceptionLog(card_->persistent()).full()) {
-    IsoException::throwIt(sw::kNotEnoughMemory);
-  }
+  if (status != ProtocolStatus::kEpr && ExceptionLog(m).full()) IsoException::throwIt(sw::kNotEnoughMemory);
+  // Everything the abort will read is read (and checked) before the transaction opens.
+  if (status != ProtocolStatus::kEpr) (void)m.pendingPd();
   card_->beginTransaction();
   abortTransfer();
   card_->commitTransaction();
@@ -51,10 +43,10 @@ bool PurseApplet::abortIfBusy() {
 }
 
 bool PurseApplet::isRevoked(const protocol::PurseId& id) {
-  PersistentRegion& m = card_->persistent();
-  const std::size_t n = m.readU8(kRevocationCount);
-  for (std::size_t i = 0; i < n && i < kRevocationCapacity; ++i) {
-    const ByteView entry = m.read(kRevokedIds + i * kPurseIdSize, kPurseIdSize);
+  const PurseMemory m = memory();
+  const std::size_t n = m.revocationCount();
+  for (std::size_t i = 0; i < n; ++i) {
+    const ByteView entry = m.revokedId(i);
     if (std::equal(entry.begin(), entry.end(), id.begin(), id.end())) return true;
   }
   return false;
@@ -64,36 +56,36 @@ Bytes PurseApplet::start(const CommandApdu& command, bool asPayer) {
   requireP1P2(command, 0, 0);
   requireLifeCycle(LifeCycle::kPersonalised);
   if (command.data().size() != protocol::StartOrder::kSize) IsoException::throwIt(sw::kWrongLength);
-  const auto order = *protocol::StartOrder::decode(command.data());
-  PersistentRegion& m = card_->persistent();
+  const auto order = requireDecoded(protocol::StartOrder::decode(command.data()), sw::kWrongLength);
+  PurseMemory m = memory();
 
   // Only authentic purses: the counterparty's key must be certified by our issuer, unexpired
   // and not revoked.
-  auto cert = CardCertificate::decode(order.counterpartyCertificate);
-  if (!cert) IsoException::throwIt(sw::kWrongData);
-  if (!cert->verify(issuerKey())) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
-  const protocol::Date today = m.readU32(kDate);
-  if (cert->expiry < today || isRevoked(cert->purseId)) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
-  if (m.readU32(kCertificateExpiry) < today) IsoException::throwIt(sw::kConditionsNotSatisfied);
-  const protocol::PurseId self = purseId();
-  const protocol::Currency currency = m.readU16(kCurrency);
-  if (cert->currency != currency || cert->purseId == self || order.value == 0) IsoException::throwIt(sw::kWrongData);
+  const CardCertificate cert = requireDecoded(CardCertificate::decode(order.counterpartyCertificate), sw::kWrongData);
+  if (!cert.verify(issuerKey())) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
+  const protocol::Date today = m.date();
+  if (cert.expiry < today || isRevoked(cert.purseId)) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
+  if (m.certificateExpiry() < today) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  const protocol::PurseId self = m.purseId();
+  const protocol::Currency currency = m.currency();
+  if (cert.currency != currency || cert.purseId == self || order.value == 0) IsoException::throwIt(sw::kWrongData);
 
-  const std::uint64_t balance = m.readU32(kBalance);
+  const std::uint64_t balance = m.balance();
   if (asPayer) {
-    if (order.value > m.readU32(kPerTransferMax)) IsoException::throwIt(purse_sw::kTransferLimitExceeded);
+    if (order.value > m.perTransferMax()) IsoException::throwIt(purse_sw::kTransferLimitExceeded);
     if (order.value > balance) IsoException::throwIt(purse_sw::kInsufficientFunds);
-    if (order.value > m.readU32(kNoPinLimit) && !pinVerified()) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
-  } else if (balance + order.value > m.readU32(kMaxBalance)) {
+    if (order.value > m.noPinLimit() && !pinVerified()) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
+  } else if (balance + order.value > m.maxBalance()) {
     IsoException::throwIt(purse_sw::kMaxBalanceExceeded);
   }
 
   // A START while busy aborts the transfer in progress first (in this same transaction), and
   // that abort may take an exception slot: the new transfer needs one more free after it.
-  const ProtocolStatus current = protocolStatus();
+  const ProtocolStatus current = m.protocolStatus();
   const bool abortLogs = current == ProtocolStatus::kEpv || current == ProtocolStatus::kEpa;
   if (ExceptionLog(m).held() + (abortLogs ? 1 : 0) >= kExceptionCapacity) IsoException::throwIt(sw::kNotEnoughMemory);
-  const std::uint32_t seq = m.readU32(kNextSeq);
+  if (abortLogs) (void)m.pendingPd();  // the abort below logs it: checked before anything is written
+  const std::uint32_t seq = m.nextSeq();
   if (seq == UINT32_MAX) IsoException::throwIt(purse_sw::kSequenceExhausted);  // never wraps
   // Record numbers never repeat either: a transfer may append two log records (the payer's
   // debit and acknowledgement) and one exception record.
@@ -102,9 +94,9 @@ Bytes PurseApplet::start(const CommandApdu& command, bool asPayer) {
   }
 
   PaymentDetails pd;
-  pd.fromId = asPayer ? self : cert->purseId;
+  pd.fromId = asPayer ? self : cert.purseId;
   pd.fromSeq = asPayer ? seq : order.counterpartySeq;
-  pd.toId = asPayer ? cert->purseId : self;
+  pd.toId = asPayer ? cert.purseId : self;
   pd.toSeq = asPayer ? order.counterpartySeq : seq;
   pd.value = order.value;
   pd.currency = currency;
@@ -114,10 +106,10 @@ Bytes PurseApplet::start(const CommandApdu& command, bool asPayer) {
 
   card_->beginTransaction();
   if (current != ProtocolStatus::kIdle) abortTransfer();
-  m.writeU32(kNextSeq, seq + 1);
-  m.write(kPendingPd, ByteView(response.data(), PaymentDetails::kSize));
-  m.write(kCounterpartyKey, cert->publicKey);
-  m.writeU8(kProtocolStatus, static_cast<std::uint8_t>(asPayer ? ProtocolStatus::kEpr : ProtocolStatus::kEpv));
+  m.setNextSeq(seq + 1);
+  m.setPendingPd(ByteView(response.data(), PaymentDetails::kSize));
+  m.setCounterpartyKey(cert.publicKey);
+  m.setProtocolStatus(asPayer ? ProtocolStatus::kEpr : ProtocolStatus::kEpv);
   card_->commitTransaction();
   return response;
 }
@@ -129,13 +121,13 @@ Bytes PurseApplet::startTo(const CommandApdu& command) { return start(command, f
 PaymentDetails PurseApplet::acceptTransferMessage(const CommandApdu& command, ProtocolStatus expected,
                                                   TransferMessage message) {
   requireP1P2(command, 0, 0);
-  if (protocolStatus() != expected) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  const PurseMemory m = memory();
+  if (m.protocolStatus() != expected) IsoException::throwIt(sw::kConditionsNotSatisfied);
   if (command.data().size() != protocol::SignedTransferMessage::kSize) IsoException::throwIt(sw::kWrongLength);
-  const auto received = *protocol::SignedTransferMessage::decode(command.data());
-  const PaymentDetails pd = pendingPd();
+  const auto received = requireDecoded(protocol::SignedTransferMessage::decode(command.data()), sw::kWrongLength);
+  const PaymentDetails pd = m.pendingPd();
   if (!(received.pd == pd)) IsoException::throwIt(sw::kConditionsNotSatisfied);
-  const protocol::EcPublicKey* counterparty =
-      keys_.publicKey(card_->persistent().read(kCounterpartyKey, kPublicKeySize));
+  const protocol::EcPublicKey* counterparty = keys_.publicKey(m.counterpartyKey());
   if (!counterparty || !counterparty->verify(protocol::transferPayload(message, pd), received.signature)) {
     IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
   }
@@ -144,14 +136,14 @@ PaymentDetails PurseApplet::acceptTransferMessage(const CommandApdu& command, Pr
 
 Bytes PurseApplet::req(const CommandApdu& command) {
   const PaymentDetails pd = acceptTransferMessage(command, ProtocolStatus::kEpr, TransferMessage::kReq);
-  PersistentRegion& m = card_->persistent();
-  const std::uint32_t balance = m.readU32(kBalance);
+  PurseMemory m = memory();
+  const std::uint32_t balance = m.balance();
   if (pd.value > balance) IsoException::throwIt(purse_sw::kInsufficientFunds);
   Bytes response = pd.encode();
   appendBytes(response, signWithCardKey(protocol::transferPayload(TransferMessage::kVal, pd)));
   card_->beginTransaction();
-  m.writeU32(kBalance, balance - pd.value);
-  m.writeU8(kProtocolStatus, static_cast<std::uint8_t>(ProtocolStatus::kEpa));
+  m.setBalance(balance - pd.value);
+  m.setProtocolStatus(ProtocolStatus::kEpa);
   TransactionLog(m).append(protocol::LogType::kTransferOut, pd, balance - pd.value);
   card_->commitTransaction();
   return response;
@@ -159,14 +151,14 @@ Bytes PurseApplet::req(const CommandApdu& command) {
 
 Bytes PurseApplet::val(const CommandApdu& command) {
   const PaymentDetails pd = acceptTransferMessage(command, ProtocolStatus::kEpv, TransferMessage::kVal);
-  PersistentRegion& m = card_->persistent();
-  const std::uint64_t after = std::uint64_t{m.readU32(kBalance)} + pd.value;
-  if (after > m.readU32(kMaxBalance)) IsoException::throwIt(purse_sw::kMaxBalanceExceeded);
+  PurseMemory m = memory();
+  const std::uint64_t after = std::uint64_t{m.balance()} + pd.value;
+  if (after > m.maxBalance()) IsoException::throwIt(purse_sw::kMaxBalanceExceeded);
   Bytes response = pd.encode();
   appendBytes(response, signWithCardKey(protocol::transferPayload(TransferMessage::kAck, pd)));
   card_->beginTransaction();
-  m.writeU32(kBalance, static_cast<std::uint32_t>(after));
-  m.writeU8(kProtocolStatus, static_cast<std::uint8_t>(ProtocolStatus::kIdle));
+  m.setBalance(static_cast<protocol::Amount>(after));
+  m.setProtocolStatus(ProtocolStatus::kIdle);
   TransactionLog(m).append(protocol::LogType::kTransferIn, pd, static_cast<protocol::Amount>(after));
   card_->commitTransaction();
   return response;
@@ -174,10 +166,11 @@ Bytes PurseApplet::val(const CommandApdu& command) {
 
 Bytes PurseApplet::ack(const CommandApdu& command) {
   const PaymentDetails pd = acceptTransferMessage(command, ProtocolStatus::kEpa, TransferMessage::kAck);
-  PersistentRegion& m = card_->persistent();
+  PurseMemory m = memory();
+  const protocol::Amount balance = m.balance();
   card_->beginTransaction();
-  m.writeU8(kProtocolStatus, static_cast<std::uint8_t>(ProtocolStatus::kIdle));
-  TransactionLog(m).append(protocol::LogType::kTransferAcked, pd, m.readU32(kBalance));
+  m.setProtocolStatus(ProtocolStatus::kIdle);
+  TransactionLog(m).append(protocol::LogType::kTransferAcked, pd, balance);
   card_->commitTransaction();
   return {};
 }

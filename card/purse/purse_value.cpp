@@ -4,6 +4,7 @@
 #include "card/purse/purse_applet.h"
 #include "card/purse/purse_layout.h"
 #include "card/purse/purse_logs.h"
+#include "card/purse/require_decoded.h"
 #include "card/runtime/iso_exception.h"
 #include "protocol/signed_payloads.h"
 
@@ -15,14 +16,14 @@ using protocol::LifeCycle;
 Bytes PurseApplet::load(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
   requireLifeCycle(LifeCycle::kPersonalised);
-  if (protocolStatus() != protocol::ProtocolStatus::kIdle) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  if (memory().protocolStatus() != protocol::ProtocolStatus::kIdle) IsoException::throwIt(sw::kConditionsNotSatisfied);
   return applyValueOrder(command, true);
 }
 
 Bytes PurseApplet::unload(const CommandApdu& command) {
   requireP1P2(command, 0, 0);
   requireLifeCycle(LifeCycle::kPersonalised);
-  if (protocolStatus() != protocol::ProtocolStatus::kIdle) IsoException::throwIt(sw::kConditionsNotSatisfied);
+  if (memory().protocolStatus() != protocol::ProtocolStatus::kIdle) IsoException::throwIt(sw::kConditionsNotSatisfied);
   if (!pinVerified()) IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
   return applyValueOrder(command, false);
 }
@@ -37,19 +38,19 @@ Bytes PurseApplet::applyValueOrder(const CommandApdu& command, bool isLoad) {
   if (!issuer.verify(protocol::issuerOrderPayload(domain, purse, split->fields), split->signature)) {
     IsoException::throwIt(sw::kSecurityStatusNotSatisfied);
   }
-  const auto order = *protocol::ValueOrder::decode(split->fields);
-  PersistentRegion& m = card.persistent();
-  const std::uint32_t counter = m.readU32(kLoadCounter);
+  const auto order = requireDecoded(protocol::ValueOrder::decode(split->fields), sw::kWrongLength);
+  PurseMemory m = memory();
+  const std::uint32_t counter = m.loadCounter();
   if (order.counter != counter) IsoException::throwIt(sw::kConditionsNotSatisfied);  // replayed or out of order
   if (counter == UINT32_MAX || TransactionLog(m).appended() == UINT32_MAX) {
     IsoException::throwIt(purse_sw::kSequenceExhausted);
   }
-  if (order.currency != m.readU16(kCurrency) || order.amount == 0) IsoException::throwIt(sw::kWrongData);
-  const std::uint64_t balance = m.readU32(kBalance);
+  if (order.currency != m.currency() || order.amount == 0) IsoException::throwIt(sw::kWrongData);
+  const std::uint64_t balance = m.balance();
   std::uint64_t after = 0;
   if (isLoad) {
     after = balance + order.amount;
-    if (after > m.readU32(kMaxBalance)) IsoException::throwIt(purse_sw::kMaxBalanceExceeded);
+    if (after > m.maxBalance()) IsoException::throwIt(purse_sw::kMaxBalanceExceeded);
   } else {
     if (order.amount > balance) IsoException::throwIt(purse_sw::kInsufficientFunds);
     after = balance - order.amount;
@@ -83,9 +84,9 @@ Bytes PurseApplet::applyValueOrder(const CommandApdu& command, bool isLoad) {
   appendBytes(response, *signature);
 
   card.beginTransaction();
-  m.writeU32(kBalance, static_cast<std::uint32_t>(after));
-  m.writeU32(kLoadCounter, counter + 1);
-  if (order.date > m.readU32(kDate)) m.writeU32(kDate, order.date);
+  m.setBalance(static_cast<protocol::Amount>(after));
+  m.setLoadCounter(counter + 1);
+  if (order.date > m.date()) m.setDate(order.date);
   log.append(isLoad ? protocol::LogType::kLoad : protocol::LogType::kUnload, details,
              static_cast<protocol::Amount>(after));
   card.commitTransaction();

@@ -27,9 +27,11 @@ class CardContext {
   virtual PersistentRegion& persistent() = 0;  // this applet's own region
   virtual std::span<std::uint8_t> allocateTransient(std::size_t size, ClearOn when) = 0;
 
-  // Nesting is an applet bug and throws std::logic_error (6F00). A commit the storage
-  // refused throws IsoException(6581) after rolling the transaction back; from then on the
-  // card answers 6581 to every beginTransaction until it is restarted.
+  // Store failures become exceptions by one rule, throwStoreFailure (persistent_region.h):
+  // nesting, or a commit with none open, is an applet bug and throws std::logic_error
+  // (6F00). A commit the storage refused throws IsoException(6581) after rolling the
+  // transaction back; from then on the card answers 6581 to every beginTransaction until it
+  // is restarted.
   virtual void beginTransaction() = 0;
   virtual void commitTransaction() = 0;
   virtual void abortTransaction() = 0;

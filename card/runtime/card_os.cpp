@@ -68,18 +68,8 @@ class CardOs::Context final : public CardContext {
   std::span<std::uint8_t> allocateTransient(std::size_t size, ClearOn when) override {
     return os_.transient_.allocate(size, when, &self_);
   }
-  void beginTransaction() override {
-    if (Status s = os_.store_.begin(); !s) {
-      if (s.error().code == ErrorCode::kIo) IsoException::throwIt(sw::kMemoryFailure);  // after a failed commit
-      throw std::logic_error(s.error().message);                                          // nesting: an applet bug
-    }
-  }
-  void commitTransaction() override {
-    if (Status s = os_.store_.commit(); !s) {
-      if (s.error().code == ErrorCode::kInvalidArgument) throw std::logic_error(s.error().message);
-      IsoException::throwIt(sw::kMemoryFailure);
-    }
-  }
+  void beginTransaction() override { requireStored(os_.store_.begin()); }
+  void commitTransaction() override { requireStored(os_.store_.commit()); }
   void abortTransaction() override { os_.store_.abort(); }
   bool inTransaction() const override { return os_.store_.inTransaction(); }
   TransportProtocol protocol() const override { return os_.config_.protocol; }
