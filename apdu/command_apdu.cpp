@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/byte_codec.h"
+
 namespace epurse {
 namespace {
 
@@ -45,7 +47,7 @@ Result<CommandApdu> CommandApdu::parse(ByteView raw) {
   }
   // Extended length: 00 then two length bytes.
   if (body < 3) return malformed("truncated extended length field");
-  const std::uint16_t l = loadU16(raw.data() + kShortLcOffset + 1);
+  const std::uint16_t l = ByteReader(raw.subspan(kShortLcOffset + 1, 2)).u16();
   if (body == 3) {  // case 2E
     CommandApdu c(cla, ins, p1, p2, {}, l == 0 ? kMaxExtendedNe : l);
     c.forceExtended_ = true;
@@ -60,7 +62,7 @@ Result<CommandApdu> CommandApdu::parse(ByteView raw) {
     return c;
   }
   if (body == 5 + nc) {  // case 4E
-    const std::uint16_t le = loadU16(raw.data() + raw.size() - 2);
+    const std::uint16_t le = ByteReader(raw.last(2)).u16();
     CommandApdu c(cla, ins, p1, p2, Bytes(first, first + nc), le == 0 ? kMaxExtendedNe : le);
     c.forceExtended_ = true;
     return c;
@@ -91,7 +93,7 @@ Bytes CommandApdu::serialize() const {
   if (!data_.empty()) {
     if (ext) {
       out.push_back(kExtendedMarker);
-      appendU16(out, static_cast<std::uint16_t>(data_.size()));
+      ByteWriter(out).u16(static_cast<std::uint16_t>(data_.size()));
     } else {
       out.push_back(static_cast<std::uint8_t>(data_.size()));
     }
@@ -100,7 +102,7 @@ Bytes CommandApdu::serialize() const {
   if (ne_) {
     if (ext) {
       if (data_.empty()) out.push_back(kExtendedMarker);
-      appendU16(out, static_cast<std::uint16_t>(*ne_ == kMaxExtendedNe ? 0 : *ne_));
+      ByteWriter(out).u16(static_cast<std::uint16_t>(*ne_ == kMaxExtendedNe ? 0 : *ne_));
     } else {
       out.push_back(static_cast<std::uint8_t>(*ne_ == kMaxShortNe ? 0 : *ne_));
     }

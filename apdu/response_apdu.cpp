@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "base/byte_codec.h"
+
 namespace epurse {
 
 Result<ResponseApdu> ResponseApdu::parse(ByteView raw) {
@@ -9,17 +11,16 @@ Result<ResponseApdu> ResponseApdu::parse(ByteView raw) {
     return makeError(ErrorCode::kMalformed,
                      "response APDU of " + std::to_string(raw.size()) + " bytes has no SW1 SW2");
   }
-  const std::size_t n = raw.size() - kTrailerSize;
-  return ResponseApdu(Bytes(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(n)),
-                      loadU16(raw.data() + n));
+  ByteReader r(raw);
+  const ByteView data = r.bytes(raw.size() - kTrailerSize);
+  const std::uint16_t sw = r.u16();
+  return ResponseApdu(Bytes(data.begin(), data.end()), sw);
 }
 
 Bytes ResponseApdu::serialize() const {
-  Bytes out;
-  out.reserve(data_.size() + kTrailerSize);
-  appendBytes(out, data_);
-  appendU16(out, sw_);
-  return out;
+  ByteWriter out;
+  out.reserve(data_.size() + kTrailerSize).bytes(data_).u16(sw_);
+  return out.take();
 }
 
 }  // namespace epurse

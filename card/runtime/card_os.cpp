@@ -42,7 +42,7 @@ Bytes statusOnly(sw::StatusWord s) { return {sw::sw1(s), sw::sw2(s)}; }
 
 Bytes withStatus(ByteView data, sw::StatusWord s) {
   Bytes out(data.begin(), data.end());
-  appendU16(out, s);
+  ByteWriter(out).u16(s);
   return out;
 }
 
@@ -321,7 +321,7 @@ Bytes CardOs::deliver(const CommandApdu& cmd, Outcome outcome) {
   auto chain = [&](std::size_t give) {
     Bytes out(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(give));
     pending_.assign(data.begin() + static_cast<std::ptrdiff_t>(give), data.end());
-    appendU16(out, sw::bytesAvailable(countByte(pending_.size())));
+    ByteWriter(out).u16(sw::bytesAvailable(countByte(pending_.size())));
     return out;
   };
   if (config_.protocol == TransportProtocol::kT1) {
@@ -355,7 +355,7 @@ Bytes CardOs::serveGetResponse(const CommandApdu& cmd) {
   const std::size_t give = std::min(want, pending_.size());
   Bytes out(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(give));
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(give));
-  appendU16(out, pending_.empty() ? sw::kSuccess : sw::bytesAvailable(countByte(pending_.size())));
+  ByteWriter(out).u16(pending_.empty() ? sw::kSuccess : sw::bytesAvailable(countByte(pending_.size())));
   return out;
 }
 
