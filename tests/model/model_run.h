@@ -134,7 +134,6 @@ class ModelRun {
   std::uint64_t unloaded() const { return unloaded_; }
   std::uint64_t valueLostInTransit() const { return lostValue(); }
 
-
  private:
   // ---- plumbing -------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 #include "protocol/transfer_messages.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/purse_command_checks.h"
+#include "tests/support/purse_records.h"
 #include "tests/support/purse_transfers.h"
 
 namespace epurse::testing::checks {
@@ -26,18 +27,7 @@ inline protocol::SignedTransferMessage messageFrom(const Bytes& encoded) {
 inline protocol::Amount balanceOf(TestPurse& p) { return p.status().balance; }
 inline protocol::ProtocolStatus stateOf(TestPurse& p) { return p.status().protocol; }
 
-inline std::vector<protocol::ExceptionRecord> exceptionsOf(TestPurse& p) {
-  auto log = p.client().readExceptionLog();
-  BOOST_TEST_REQUIRE(log.isOk(), "exception log: " << why(log));
-  return *log;
-}
-
-inline bool logs(TestPurse& p, const protocol::PaymentDetails& pd) {
-  for (const auto& r : exceptionsOf(p)) {
-    if (r.pd == pd) return true;
-  }
-  return false;
-}
+inline bool logs(TestPurse& p, const protocol::PaymentDetails& pd) { return holds(exceptionsOf(p), pd); }
 
 // One transfer driven by an honest terminal, a step at a time; each step requires success.
 class Flow {

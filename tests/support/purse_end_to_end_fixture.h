@@ -31,6 +31,7 @@
 #include "terminal/transfer/transfer_recovery.h"
 #include "tests/support/child_process.h"
 #include "tests/support/purse_fixture.h"
+#include "tests/support/purse_records.h"
 #include "tests/support/private_pcscd_readers.h"
 #include "tests/support/test_printing.h"
 
@@ -89,12 +90,7 @@ inline protocol::PurchaseReference reference(std::uint8_t n) {
   return r;
 }
 
-inline bool holds(const std::vector<protocol::ExceptionRecord>& log, const PaymentDetails& pd,
-           std::optional<ProtocolStatus> abortedIn = std::nullopt) {
-  return std::any_of(log.begin(), log.end(), [&](const protocol::ExceptionRecord& r) {
-    return r.pd == pd && (!abortedIn || r.abortedIn == *abortedIn);
-  });
-}
+using checks::holds;
 
 struct PurseFixture : PrivatePcscdReaders {
   TestIssuer issuer;

@@ -8,7 +8,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,21 @@ inline std::vector<Bytes> recordsNewestFirst(TestPurse& purse, std::uint8_t sfi)
     out.push_back(r.data());
   }
   return out;
+}
+
+// The exception log as the purse client reads it, oldest first.
+inline std::vector<protocol::ExceptionRecord> exceptionsOf(TestPurse& purse) {
+  auto log = purse.client().readExceptionLog();
+  BOOST_TEST_REQUIRE(log.isOk(), "exception log: " << why(log));
+  return *log;
+}
+
+// Whether `log` holds a record of `pd` (aborted in `abortedIn`, if given).
+inline bool holds(const std::vector<protocol::ExceptionRecord>& log, const protocol::PaymentDetails& pd,
+                  std::optional<protocol::ProtocolStatus> abortedIn = std::nullopt) {
+  return std::any_of(log.begin(), log.end(), [&](const protocol::ExceptionRecord& r) {
+    return r.pd == pd && (!abortedIn || r.abortedIn == *abortedIn);
+  });
 }
 
 inline Bytes newestRecord(TestPurse& purse) {
