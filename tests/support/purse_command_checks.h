@@ -1,15 +1,17 @@
-// Checks shared by the per-command purse tests (purse_commands_test, purse_admin_test): one
-// command sent to one purse, its exact status word, and that a refusal leaves the card image
-// byte for byte as it was. Expected values never come from the purse's own answers.
+// Checks shared by the purse tests (one file per command group of card/purse/, and the
+// hostile-terminal tests): one command sent to one purse, its exact status word (the names of
+// apdu/status_word.h and protocol/purse_commands.h, never copies), and that a refusal leaves
+// the card image byte for byte as it was. Expected values never come from the purse's own
+// answers.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apdu/status_word.h"
@@ -23,22 +25,11 @@
 
 namespace epurse::testing::checks {
 
-// Short names for the status words the tests expect, spelled once.
-constexpr sw::StatusWord kWrongP1P2 = sw::kIncorrectP1P2;                 // 6A86
-constexpr sw::StatusWord kWrongLength = sw::kWrongLength;                 // 6700
-constexpr sw::StatusWord kWrongState = sw::kConditionsNotSatisfied;       // 6985
-constexpr sw::StatusWord kSecurity = sw::kSecurityStatusNotSatisfied;     // 6982
-constexpr sw::StatusWord kWrongData = sw::kWrongData;                     // 6A80
-constexpr sw::StatusWord kPinBlocked = sw::kAuthenticationMethodBlocked;  // 6983
-constexpr sw::StatusWord kNoSuchData = sw::kReferencedDataNotFound;       // 6A88
-constexpr sw::StatusWord kNoRecord = sw::kRecordNotFound;                 // 6A83
-constexpr sw::StatusWord kLogFull = sw::kNotEnoughMemory;                 // 6A84
-
-inline std::string swHex(sw::StatusWord s) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(s));
-  return buf;
-}
+// The GET DATA tags and the AID as the protocol defines them (docs/apdu.md), spelled here.
+constexpr std::uint16_t kTagStatus = 0x0101;
+constexpr std::uint16_t kTagPublicKey = 0x7F49;
+constexpr std::uint16_t kTagCertificate = 0x7F21;
+inline const Bytes kAidBytes = h("F0 65 70 75 72 73 65 01");  // F0 "epurse" 01
 
 // The value of a Result the test cannot go on without.
 template <typename T>
@@ -65,24 +56,37 @@ inline ResponseApdu exchange(TestPurse& purse, const CommandApdu& command, const
   return *response;
 }
 
+// Purses a command must leave byte for byte as they were, with their images before it.
+class Watch {
+ public:
+  Watch(std::initializer_list<TestPurse*> purses) : purses_(purses) {
+    for (TestPurse* p : purses_) before_.push_back(p->image());
+  }
+  void checkUnchanged(const std::string& what) const {
+    for (std::size_t i = 0; i < purses_.size(); ++i) {
+      const std::string diff = imageDifference(before_[i], purses_[i]->image());
+      BOOST_TEST(diff.empty(), what << ": purse " << i << " image changed by a refused command: " << diff);
+    }
+  }
+
+ private:
+  std::vector<TestPurse*> purses_;
+  std::vector<Bytes> before_;
+};
+
 // `command` must be answered with exactly `expected` and no data, and leave the image of
 // `purse` (and of every purse in `alsoUnchanged`) byte for byte as it was.
 inline void expectRefused(TestPurse& purse, const CommandApdu& command, sw::StatusWord expected,
                           const std::string& what, std::initializer_list<TestPurse*> alsoUnchanged = {}) {
   const Bytes before = purse.image();
-  std::vector<Bytes> othersBefore;
-  for (TestPurse* p : alsoUnchanged) othersBefore.push_back(p->image());
+  const Watch others(alsoUnchanged);
   const ResponseApdu response = exchange(purse, command, what);
   BOOST_TEST(response.sw() == expected,
              what << ": answered " << swHex(response.sw()) << ", expected " << swHex(expected));
   BOOST_TEST(response.data().empty(), what << ": a refusal answered data");
   const std::string diff = imageDifference(before, purse.image());
   BOOST_TEST(diff.empty(), what << ": the refusal changed the card image: " << diff);
-  std::size_t i = 0;
-  for (TestPurse* p : alsoUnchanged) {
-    const std::string d = imageDifference(othersBefore[i++], p->image());
-    BOOST_TEST(d.empty(), what << ": the refusal changed another purse's image: " << d);
-  }
+  others.checkUnchanged(what);
 }
 
 // `command` must answer 9000; returns its data.
@@ -112,10 +116,12 @@ inline CommandApdu withP1P2(const CommandApdu& c, std::uint8_t p1, std::uint8_t 
 inline CommandApdu withData(const CommandApdu& c, Bytes data) {
   return CommandApdu(c.cla(), c.ins(), c.p1(), c.p2(), std::move(data), c.ne());
 }
+inline Bytes flipBit(Bytes b, std::size_t byte, unsigned bit) {
+  b.at(byte) ^= static_cast<std::uint8_t>(1u << bit);
+  return b;
+}
 inline CommandApdu withDataBitFlipped(const CommandApdu& c, std::size_t byte, unsigned bit = 0) {
-  Bytes data = c.data();
-  data.at(byte) ^= static_cast<std::uint8_t>(1u << bit);
-  return withData(c, std::move(data));
+  return withData(c, flipBit(c.data(), byte, bit));
 }
 // The data cut to `size` bytes, or padded with `fill` up to it.
 inline CommandApdu withDataResized(const CommandApdu& c, std::size_t size, std::uint8_t fill = 0) {
@@ -139,6 +145,17 @@ inline protocol::Personalisation personalisationOf(const PurseProfile& profile) 
   data.pin = pinBlock(profile.pin);
   data.date = profile.date;
   return data;
+}
+
+// Invalid PIN blocks: the card must refuse each before spending a try.
+inline std::vector<std::pair<std::string, Bytes>> invalidPinBlocks() {
+  return {
+      {"3 digits", h("313233FFFFFFFFFF")},
+      {"a letter", h("31324134FFFFFFFF")},
+      {"a digit after the padding", h("31323334FF35FFFF")},
+      {"no digits", h("FFFFFFFFFFFFFFFF")},
+      {"zero padding", h("3132333400000000")},
+  };
 }
 
 // --- Personalisation, one step at a time -------------------------------------------------

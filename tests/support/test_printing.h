@@ -1,11 +1,13 @@
-// Lets Boost.Test print byte strings in failure messages, as hex.
+// Lets Boost.Test print byte strings and status words in failure messages, as hex.
 #pragma once
 
+#include <cstdio>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "base/bytes.h"
+#include "apdu/status_word.h"
 #include "base/hex.h"
 
 namespace std {
@@ -22,6 +24,13 @@ namespace epurse::testing {
 template <typename R>
 std::string why(const R& r) {
   return r ? std::string() : r.error().toString();
+}
+
+// "6A86": a status word as the tests print it in failure messages.
+inline std::string swHex(sw::StatusWord s) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(s));
+  return buf;
 }
 
 }  // namespace epurse::testing

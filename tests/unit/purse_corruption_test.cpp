@@ -15,6 +15,8 @@
 #include "card/purse/purse_layout.h"
 #include "protocol/purse_command_table.h"
 #include "tests/support/purse_fixture.h"
+#include "tests/support/purse_memory.h"
+#include "tests/support/test_printing.h"
 
 namespace epurse::testing {
 namespace {
@@ -24,27 +26,14 @@ using protocol::ProtocolStatus;
 
 constexpr sw::StatusWord kCorrupt = sw::kMemoryFailure;  // 6581
 
-std::string swHex(sw::StatusWord s) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(s));
-  return buf;
-}
-
-Bytes u32(std::uint32_t v) {
-  Bytes out;
-  appendU32(out, v);
-  return out;
-}
+using checks::u32;
 
 // Writes `bytes` at `offset` of the purse's memory (the purse is the card's only applet, its
 // region right after the card directory) as one transaction of the card's own store, then
 // restarts the card from the image as a new card process would, power-up hooks and all.
 // The restart itself must write nothing: a power-up that meets corrupt memory leaves it.
 void corrupt(TestPurse& purse, std::size_t offset, const Bytes& bytes) {
-  card::TransactionStore& store = purse.card().store();
-  BOOST_TEST_REQUIRE(store.begin().isOk());
-  BOOST_TEST_REQUIRE(store.write(card::CardOs::kDirectorySize + offset, bytes).isOk());
-  BOOST_TEST_REQUIRE(store.commit().isOk());
+  checks::writePurseMemory(purse, offset, bytes);
   const Bytes written = purse.image();
   purse.card().restart();
   BOOST_TEST(purse.image() == written, "the power-up after the corruption wrote to the image");

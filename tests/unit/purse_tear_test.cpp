@@ -16,11 +16,14 @@
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/fault_injection_env.h"
 #include "tests/support/purse_fixture.h"
+#include "tests/support/purse_records.h"
 #include "tests/support/test_printing.h"
 
 namespace epurse::testing {
 namespace {
 
+using checks::exceptionsOf;
+using checks::holds;
 using protocol::Amount;
 using protocol::PaymentDetails;
 using protocol::ProtocolStatus;
@@ -51,16 +54,6 @@ struct World {
   std::unique_ptr<TestPurse> payer = makePurse(issuer, 1, kPayerStart);
   std::unique_ptr<TestPurse> payee = makePurse(issuer, 2, kPayeeStart);
 };
-
-bool holds(const std::vector<protocol::ExceptionRecord>& log, const PaymentDetails& pd) {
-  return std::any_of(log.begin(), log.end(), [&](const auto& r) { return r.pd == pd; });
-}
-
-std::vector<protocol::ExceptionRecord> exceptions(TestPurse& purse) {
-  auto log = purse.client().readExceptionLog();
-  BOOST_REQUIRE_MESSAGE(log, "exception log: " << why(log));
-  return *log;
-}
 
 void checkChain(TestPurse& purse, const char* who) {
   auto log = purse.client().readTransactionLog();
@@ -134,8 +127,8 @@ Fate checkOutcome(World& w, const PaymentDetails& pd, const std::string& where) 
   const bool credited = payeeStatus.balance == kPayeeStart + kValue;
   BOOST_TEST((debited || payerStatus.balance == kPayerStart), where << ": payer balance " << payerStatus.balance);
   BOOST_TEST((credited || payeeStatus.balance == kPayeeStart), where << ": payee balance " << payeeStatus.balance);
-  const bool payerLogged = holds(exceptions(*w.payer), pd);
-  const bool payeeLogged = holds(exceptions(*w.payee), pd);
+  const bool payerLogged = holds(exceptionsOf(*w.payer), pd);
+  const bool payeeLogged = holds(exceptionsOf(*w.payee), pd);
   checkChain(*w.payer, "payer");
   checkChain(*w.payee, "payee");
 
@@ -180,8 +173,8 @@ BOOST_AUTO_TEST_CASE(tear_at_every_write_of_every_transfer_step_keeps_the_mondex
           const auto payer = w.payer->status();
           BOOST_TEST(payer.balance == kPayerStart, where);
           BOOST_TEST(w.payee->status().balance == kPayeeStart, where);
-          BOOST_TEST(exceptions(*w.payer).empty(), where);
-          BOOST_TEST(exceptions(*w.payee).empty(), where);
+          BOOST_TEST(exceptionsOf(*w.payer).empty(), where);
+          BOOST_TEST(exceptionsOf(*w.payee).empty(), where);
         } else {
           const Fate fate = checkOutcome(w, *pd, where);
           ++fates[static_cast<int>(fate)];
@@ -226,7 +219,7 @@ BOOST_AUTO_TEST_CASE(tear_during_the_power_up_abort_logs_pd_exactly_once) {
       }
       w.payer->card().tear().disarm();
       w.payer->powerCycle();
-      const auto log = exceptions(*w.payer);
+      const auto log = exceptionsOf(*w.payer);
       const auto count = std::count_if(log.begin(), log.end(), [&](const auto& r) { return r.pd == pd; });
       BOOST_TEST(count == 1, crashModeName(mode) << " write " << n << ": pd logged " << count << " times");
       BOOST_TEST((w.payer->status().protocol == ProtocolStatus::kIdle));
