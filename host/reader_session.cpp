@@ -40,7 +40,8 @@ bool onlyReads(const CommandApdu& command) {
 std::string describeReport(const ReaderReport& r) {
   if (!r.cardPresent) return "no card";
   if (r.inUseExclusively) return "card in exclusive use by another program";
-  if (!r.probed) return "card present, not reachable" + (r.problem ? ": " + r.problem->message : std::string());
+  if (r.problem && !r.probed) return "card present, not reachable: " + r.problem->message;
+  if (!r.probed) return "card present";
   return r.isPurse ? "purse" : "card present, not a purse";
 }
 
@@ -91,6 +92,23 @@ ReaderReport probe(PcscContext& context, std::size_t index, const std::string& n
     }
   }
   return report;
+}
+
+// What each reader holds, from PC/SC alone.
+Result<std::vector<ReaderReport>> presence(PcscContext& context) {
+  auto states = context.readers();
+  if (!states) return states.error();
+  std::vector<ReaderReport> out;
+  for (std::size_t i = 0; i < states->size(); ++i) {
+    ReaderReport r;
+    r.index = i;
+    r.name = (*states)[i].name;
+    r.cardPresent = (*states)[i].cardPresent;
+    r.inUseExclusively = (*states)[i].inUseExclusively;
+    r.atr = (*states)[i].atr;
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace
@@ -219,7 +237,8 @@ Result<std::unique_ptr<ReaderSession>> ReaderSession::open(const ReaderSessionOp
       break;
     }
     case ReaderSelector::Kind::kDefault: {
-      auto survey = surveyReaders(**context, false, options.trace);
+      // Any card will do without a purse: no probe, so nothing is sent to the cards.
+      auto survey = options.requirePurse ? surveyReaders(**context, false, options.trace) : presence(**context);
       if (!survey) return survey.error();
       std::vector<std::size_t> candidates;
       for (const auto& r : *survey) {

@@ -6,6 +6,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <string>
 #include <vector>
@@ -228,3 +232,26 @@ BOOST_AUTO_TEST_CASE(a_personalised_purse_through_the_session) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// libpcsclite reads PCSCLITE_CSOCK_NAME once per process, and this process has long reached
+// the private pcscd: the session is opened in a fresh run of this very program, pointed at
+// a socket that does not exist.
+BOOST_AUTO_TEST_CASE(no_service) {
+  if (std::getenv("EPURSE_SESSION_NO_SERVICE_CHILD") != nullptr) {
+    auto session = ReaderSession::open(ReaderSessionOptions{});
+    BOOST_TEST_REQUIRE(!session.isOk());
+    BOOST_TEST((session.error().code == ErrorCode::kNoService), session.error().toString());
+    BOOST_TEST(session.error().message.find("is pcscd running?") != std::string::npos, session.error().message);
+    return;
+  }
+  char self[4096] = {};
+  BOOST_TEST_REQUIRE(::readlink("/proc/self/exe", self, sizeof self - 1) > 0);
+  ::setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm", 1);
+  ::setenv("EPURSE_SESSION_NO_SERVICE_CHILD", "1", 1);
+  auto child = runCommand({self, "--run_test=no_service"});
+  ::unsetenv("EPURSE_SESSION_NO_SERVICE_CHILD");
+  ::unsetenv("PCSCLITE_CSOCK_NAME");
+  BOOST_TEST_REQUIRE(child.isOk(), why(child));
+  BOOST_TEST(child->exitCode == 0, child->out);
+  BOOST_TEST(child->out.find("No errors detected") != std::string::npos, child->out);
+}
