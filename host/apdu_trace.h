@@ -1,7 +1,7 @@
 // `--trace`: every exchange a CardChannel makes, as opensc-tool -v and scriptor show them,
 //
 //   > 00 A4 04 00 08 F0 65 70 75 72 73 65 01 00  SELECT
-//   < 61 1C  61 1C: 28 bytes available  (0.21 ms)
+//   < 61 1C  611C 28 bytes available  (0.21 ms)
 //   > 00 C0 00 00 1C  GET RESPONSE
 //   < 6F 1A ... 90 00  9000 success  (0.10 ms)
 //
