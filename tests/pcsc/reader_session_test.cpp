@@ -165,6 +165,19 @@ BOOST_AUTO_TEST_CASE(a_card_that_refuses_the_purse_select_is_not_a_purse) {
   BOOST_TEST(ReaderSession::open(any).isOk());
 }
 
+BOOST_AUTO_TEST_CASE(any_card_by_default_needs_exactly_one_card_and_sends_it_nothing) {
+  ReaderSessionOptions any;
+  any.requirePurse = false;
+  fails(ReaderSession::open(any), ErrorCode::kNoCard, {"no reader holds a card", readers[0] + "  no card"});
+  auto echoCard = echo(0);
+  auto purseCard = purse(1);
+  InsRecorder trace;
+  any.trace = &trace;
+  fails(ReaderSession::open(any), ErrorCode::kInvalidArgument,
+        {"several readers hold a card", readers[0] + "  card present", readers[1] + "  card present"});
+  BOOST_TEST(trace.ins.empty());  // no SELECT went to the cards to find out
+}
+
 BOOST_AUTO_TEST_CASE(an_empty_reader_has_no_card) {
   auto card = purse(0);
   fails(open(ReaderSelector::byIndex(1)), ErrorCode::kNoCard, {"no card in reader '" + readers[1] + "'"});
