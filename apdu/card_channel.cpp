@@ -8,19 +8,39 @@ constexpr std::uint32_t numberFromSw2(std::uint8_t sw2) { return sw2 == 0 ? 256 
 
 }  // namespace
 
-Result<ResponseApdu> CardChannel::transmit(const CommandApdu& command) {
-  auto exchange = [this](const CommandApdu& c) -> Result<ResponseApdu> {
-    auto raw = transmitRaw(c.serialize());
-    if (!raw) return raw.error();
-    return ResponseApdu::parse(*raw);
-  };
+std::optional<sw::StatusWord> ApduExchange::statusWord() const {
+  if (error != nullptr || response.size() < ResponseApdu::kTrailerSize) return std::nullopt;
+  return sw::make(response[response.size() - 2], response[response.size() - 1]);
+}
 
-  auto first = exchange(command);
+Result<ResponseApdu> CardChannel::exchange(const CommandApdu& command, ApduExchange::Step step) {
+  const Bytes bytes = command.serialize();
+  const auto start = std::chrono::steady_clock::now();
+  auto raw = transmitRaw(bytes);
+  if (observer_ != nullptr) {
+    ApduExchange seen;
+    seen.step = step;
+    seen.command = bytes;
+    seen.elapsed = std::chrono::steady_clock::now() - start;
+    if (raw) {
+      seen.response = *raw;
+    } else {
+      seen.error = &raw.error();
+    }
+    observer_->onExchange(seen);
+  }
+  if (!raw) return raw.error();
+  return ResponseApdu::parse(*raw);
+}
+
+Result<ResponseApdu> CardChannel::transmit(const CommandApdu& command) {
+  using Step = ApduExchange::Step;
+  auto first = exchange(command, Step::kCommand);
   if (!first) return first;
   ResponseApdu response = std::move(*first);
 
   if (response.sw1() == sw::kSw1WrongLe) {
-    auto again = exchange(command.withNe(numberFromSw2(response.sw2())));
+    auto again = exchange(command.withNe(numberFromSw2(response.sw2())), Step::kResend);
     if (!again) return again;
     response = std::move(*again);
   }
@@ -33,11 +53,11 @@ Result<ResponseApdu> CardChannel::transmit(const CommandApdu& command) {
     }
     const CommandApdu getResponse(static_cast<std::uint8_t>(command.cla() & kChannelBitsMask), kInsGetResponse, 0,
                                   0, {}, numberFromSw2(response.sw2()));
-    auto next = exchange(getResponse);
+    auto next = exchange(getResponse, Step::kGetResponse);
     if (!next) return next;
     response = std::move(*next);
     if (response.sw1() == sw::kSw1WrongLe) {
-      next = exchange(getResponse.withNe(numberFromSw2(response.sw2())));
+      next = exchange(getResponse.withNe(numberFromSw2(response.sw2())), Step::kGetResponse);
       if (!next) return next;
       response = std::move(*next);
     }

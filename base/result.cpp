@@ -14,6 +14,7 @@ const char* errorCodeName(ErrorCode code) {
     case ErrorCode::kNoCard: return "no card";
     case ErrorCode::kCardRemoved: return "card removed";
     case ErrorCode::kCardReset: return "card reset";
+    case ErrorCode::kNoApplication: return "no such application";
     case ErrorCode::kProtocol: return "protocol error";
     case ErrorCode::kTimeout: return "timeout";
     case ErrorCode::kUnsupported: return "unsupported";

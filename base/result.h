@@ -21,6 +21,7 @@ enum class ErrorCode {
   kNoCard,           // the reader holds no card
   kCardRemoved,      // the card went away during use
   kCardReset,        // another program reset the card; selection state is gone
+  kNoApplication,    // the card does not hold the application asked for (SELECT refused)
   kProtocol,         // the peer broke the protocol
   kTimeout,
   kUnsupported,

@@ -3,71 +3,62 @@
 #include <iostream>
 
 #include "apdu/command_apdu.h"
-#include "apdu/pcsc_channel.h"
 #include "base/hex.h"
+#include "cli/json_values.h"
+#include "cli/output.h"
+#include "host/reader_session.h"
 
 namespace epurse::terminal {
 namespace {
 
-Result<std::string> pickReader(PcscContext& context, const std::optional<std::string>& wanted) {
-  if (wanted) return context.resolveReader(*wanted);
-  auto readers = context.readers();
-  if (!readers) return readers.error();
-  if (readers->empty()) return makeError(ErrorCode::kNoReader, "no smart card readers are available");
-  for (const auto& r : *readers) {
-    if (r.cardPresent) return r.name;
-  }
-  return makeError(ErrorCode::kNoCard, "no reader holds a card");
-}
+std::string swHex(sw::StatusWord s) { return toHex(Bytes{sw::sw1(s), sw::sw2(s)}); }
 
 }  // namespace
 
-int runApduCommand(const std::optional<std::string>& reader, const std::vector<std::string>& apdus,
-                   std::ostream& out, std::ostream& err) {
+CLI::App* ApduCommand::addTo(CLI::App& app) {
+  auto* command = app.add_subcommand("apdu", "Send raw command APDUs to any card and print the responses");
+  reader.addTo(*command);
+  cli::addJsonFlag(*command, json);
+  command->add_option("APDU", apdus, "Command APDU in hex, e.g. 00A4040008F06570757273650100")->required();
+  return command;
+}
+
+int ApduCommand::run(std::ostream& out, std::ostream& err) {
+  cli::Output output("epurse", json, out, err);
   std::vector<CommandApdu> commands;
   for (std::size_t i = 0; i < apdus.size(); ++i) {
     auto bytes = fromHex(apdus[i]);
-    if (!bytes) {
-      err << "epurse: error: APDU " << i + 1 << " '" << apdus[i] << "': " << bytes.error().message
-          << "; nothing was sent\n";
-      return 1;
-    }
-    auto command = CommandApdu::parse(*bytes);
+    auto command = bytes ? CommandApdu::parse(*bytes) : Result<CommandApdu>(bytes.error());
     if (!command) {
-      err << "epurse: error: APDU " << i + 1 << " '" << apdus[i] << "': " << command.error().message
-          << "; nothing was sent\n";
-      return 1;
+      return output.usage("APDU " + std::to_string(i + 1) + " '" + apdus[i] + "': " + command.error().message +
+                          "; nothing was sent");
     }
     commands.push_back(std::move(*command));
   }
 
-  auto context = PcscContext::establish();
-  if (!context) {
-    err << "epurse: error: " << context.error().message << "\n";
-    return 1;
-  }
-  auto name = pickReader(**context, reader);
-  if (!name) {
-    err << "epurse: error: " << name.error().message << "\n";
-    return 1;
-  }
-  auto channel = PcscChannel::connect(**context, *name);
-  if (!channel) {
-    err << "epurse: error: " << channel.error().message << "\n";
-    return 1;
-  }
+  auto session = host::ReaderSession::open(reader.sessionOptions(err, false));
+  if (!session) return output.fail(session.error());
+  nlohmann::json done;
+  done["reader"] = (*session)->readerName();
+  done["index"] = (*session)->readerIndex();
+  done["protocol"] = cli::protocolText((*session)->protocol());
+  done["exchanges"] = nlohmann::json::array();
   for (const auto& command : commands) {
-    out << "> " << toHex(command.serialize()) << "\n";
-    auto response = (*channel)->transmit(command);
-    if (!response) {
-      err << "epurse: error: " << response.error().message << "\n";
-      return 1;
+    if (!json) out << "> " << toHex(command.serialize()) << "\n";
+    auto response = (*session)->channel().transmit(command);
+    if (!response) return output.fail(response.error(), done);
+    if (json) {
+      done["exchanges"].push_back({{"command", toHex(command.serialize())},
+                                   {"data", toHex(response->data())},
+                                   {"sw", swHex(response->sw())},
+                                   {"status", sw::describe(response->sw())}});
+      continue;
     }
     out << "< ";
     if (!response->data().empty()) out << toHex(response->data()) << " ";
     out << sw::describe(response->sw()) << "\n";
   }
-  return 0;
+  return output.result(done);
 }
 
 }  // namespace epurse::terminal

@@ -1,16 +1,26 @@
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <iosfwd>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/reader_options.h"
+
 namespace epurse::terminal {
 
-// `epurse apdu [--reader N] HEX...`: sends each APDU in turn over one connection and prints
-// each response with its status word by name. Every APDU is checked before any is sent.
-// Without a reader, the first reader holding a card is used.
-int runApduCommand(const std::optional<std::string>& reader, const std::vector<std::string>& apdus,
-                   std::ostream& out, std::ostream& err);
+// `epurse apdu [--reader R] [--protocol P] [--trace] [--json] HEX...`: sends each APDU in
+// turn over one connection and prints each response with its status word by name. Every
+// APDU is checked before any is sent. Any card will do (nothing is selected first); without
+// --reader, the only reader holding a card. A status word other than 9000 is an answer, not
+// a failure: the exit code is 0 once every APDU got one.
+struct ApduCommand {
+  cli::ReaderOptions reader;
+  bool json = false;
+  std::vector<std::string> apdus;
+
+  CLI::App* addTo(CLI::App& app);
+  int run(std::ostream& out, std::ostream& err);
+};
 
 }  // namespace epurse::terminal

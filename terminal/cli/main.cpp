@@ -1,8 +1,9 @@
 // epurse: the cardholder's and merchant's command line.
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <optional>
 
+#include "cli/exit_codes.h"
+#include "cli/reader_options.h"
 #include "terminal/cli/apdu_command.h"
 #include "terminal/cli/readers_command.h"
 
@@ -10,25 +11,20 @@ int main(int argc, char** argv) {
   CLI::App app{"epurse: talk to electronic purse cards in any PC/SC reader", "epurse"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "epurse 0.1.0");
+  app.footer("Exit codes: 0 done, 1 the card refused or a check failed, 2 usage, 3 no PC/SC service, reader or card,\n"
+             "4 not a purse, 5 the exchange with the card failed (docs/cli.md).");
 
-  auto* readers = app.add_subcommand("readers", "List PC/SC readers, whether each holds a card, and its ATR");
-
-  auto* apdu = app.add_subcommand("apdu", "Send raw command APDUs and print the responses");
-  std::string reader;
-  std::vector<std::string> apdus;
-  apdu->add_option("--reader,-r", reader, "Reader number (from 'epurse readers') or full name");
-  apdu->add_option("APDU", apdus, "Command APDU in hex, e.g. 00A4040007A0000000031010")->required();
+  epurse::terminal::ReadersCommand readers;
+  auto* readersApp = readers.addTo(app);
+  epurse::terminal::ApduCommand apdu;
+  auto* apduApp = apdu.addTo(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return epurse::cli::handleParseError(app, e, argc, argv);
   }
-  if (readers->parsed()) return epurse::terminal::runReadersCommand(std::cout, std::cerr);
-  if (apdu->parsed()) {
-    std::optional<std::string> which;
-    if (apdu->count("--reader") > 0) which = reader;
-    return epurse::terminal::runApduCommand(which, apdus, std::cout, std::cerr);
-  }
-  return 2;
+  if (readersApp->parsed()) return readers.run(std::cout, std::cerr);
+  if (apduApp->parsed()) return apdu.run(std::cout, std::cerr);
+  return epurse::cli::kExitUsage;
 }

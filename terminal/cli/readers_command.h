@@ -1,10 +1,21 @@
 #pragma once
 
-#include <iosfwd>
+#include <CLI/CLI.hpp>
+
+#include "cli/output.h"
+#include "cli/reader_options.h"
 
 namespace epurse::terminal {
 
-// `epurse readers`: every PC/SC reader, whether it holds a card, and the card's ATR.
-int runReadersCommand(std::ostream& out, std::ostream& err);
+// `epurse readers [--json] [--trace]`: every PC/SC reader, whether it holds a card, the
+// card's ATR and protocols, and for a purse its ID, life cycle and balance. Finding out
+// sends SELECT of the purse AID and GET DATA (status) to every card present.
+struct ReadersCommand {
+  bool json = false;
+  bool trace = false;
+
+  CLI::App* addTo(CLI::App& app);
+  int run(std::ostream& out, std::ostream& err);
+};
 
 }  // namespace epurse::terminal
