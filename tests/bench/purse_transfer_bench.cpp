@@ -48,6 +48,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/fault_injection_env.h"
 #include "tests/support/purse_fixture.h"
+#include "tests/support/raw_bytes.h"
 
 using namespace epurse;
 using bench::die;

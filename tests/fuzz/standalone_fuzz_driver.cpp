@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/raw_bytes.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
 namespace {

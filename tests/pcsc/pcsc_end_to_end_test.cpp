@@ -23,6 +23,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/echo_applet.h"
 #include "tests/support/private_pcscd_readers.h"
+#include "tests/support/raw_bytes.h"
 #include "tests/support/test_printing.h"
 
 using namespace epurse;

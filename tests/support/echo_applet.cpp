@@ -2,6 +2,7 @@
 
 #include "apdu/status_word.h"
 #include "card/runtime/iso_exception.h"
+#include "tests/support/raw_bytes.h"
 
 namespace epurse::testing {
 namespace {

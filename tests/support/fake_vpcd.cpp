@@ -1,4 +1,5 @@
 #include "tests/support/fake_vpcd.h"
+#include "tests/support/raw_bytes.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

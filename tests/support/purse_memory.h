@@ -11,6 +11,7 @@
 #include "card/purse/purse_layout.h"
 #include "card/runtime/card_os.h"
 #include "tests/support/purse_fixture.h"
+#include "tests/support/raw_bytes.h"
 
 namespace epurse::testing::checks {
 

@@ -6,6 +6,7 @@
 #include "base/hex.h"
 #include "card/runtime/iso_exception.h"
 #include "tests/support/card_fixture.h"
+#include "tests/support/raw_bytes.h"
 
 using namespace epurse;
 using namespace epurse::testing;

@@ -4,6 +4,7 @@
 #include "apdu/card_channel.h"
 #include "apdu/status_word.h"
 #include "tests/support/card_fixture.h"
+#include "tests/support/raw_bytes.h"
 
 using namespace epurse;
 using namespace epurse::testing;

@@ -11,6 +11,7 @@
 #include "card/vpcd/vpcd_protocol.h"
 #include "tests/support/card_fixture.h"
 #include "tests/support/fake_vpcd.h"
+#include "tests/support/raw_bytes.h"
 
 using namespace epurse;
 using namespace epurse::testing;
