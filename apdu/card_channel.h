@@ -12,10 +12,11 @@
 #include <chrono>
 #include <optional>
 
-#include "base/bytes.h"
 #include "apdu/command_apdu.h"
+#include "apdu/iso_instructions.h"
 #include "apdu/response_apdu.h"
 #include "apdu/status_word.h"
+#include "base/bytes.h"
 #include "base/result.h"
 
 namespace epurse {
@@ -70,8 +71,5 @@ class CardChannel {
 
   ApduObserver* observer_ = nullptr;
 };
-
-// INS of GET RESPONSE (ISO 7816-4 clause 11.6.1).
-inline constexpr std::uint8_t kInsGetResponse = 0xC0;
 
 }  // namespace epurse

@@ -1,9 +1,9 @@
 // ISO/IEC 7816-4 response APDU: optional data, then SW1 SW2.
 #pragma once
 
+#include "apdu/status_word.h"
 #include "base/bytes.h"
 #include "base/result.h"
-#include "apdu/status_word.h"
 
 namespace epurse {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <variant>
 
-#include "base/result.h"
 #include "apdu/status_word.h"
+#include "base/result.h"
 #include "host/outcome.h"
 
 namespace epurse::host {

@@ -7,8 +7,8 @@
 #include <optional>
 #include <utility>
 
-#include "base/result.h"
 #include "apdu/status_word.h"
+#include "base/result.h"
 
 namespace epurse::host {
 

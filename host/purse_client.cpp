@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "protocol/purse_apdus.h"
 #include "host/card_statements.h"
 #include "host/purse_names.h"
+#include "protocol/purse_apdus.h"
 
 namespace epurse::host {
 namespace {

@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "apdu/card_channel.h"
+#include "host/card_result.h"
 #include "protocol/card_certificate.h"
 #include "protocol/ec_key.h"
 #include "protocol/issuer_authorisations.h"
 #include "protocol/log_record.h"
 #include "protocol/purse_status.h"
-#include "host/card_result.h"
 
 namespace epurse::host {
 

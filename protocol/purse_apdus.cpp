@@ -1,13 +1,12 @@
 #include "protocol/purse_apdus.h"
 
+#include "apdu/iso_instructions.h"
 #include "base/byte_codec.h"
 
 namespace epurse::protocol::apdus {
 namespace {
 
 constexpr std::size_t kShortLe = 256;
-constexpr std::uint8_t kInsSelect = 0xA4;        // ISO 7816-4 SELECT
-constexpr std::uint8_t kSelectByDfName = 0x04;   // P1: by AID
 
 CommandApdu command(std::uint8_t cla, std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, Bytes data,
                     bool expectsData) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "apdu/iso_instructions.h"
 #include "protocol/purse_commands.h"
 
 namespace epurse::protocol {
@@ -67,11 +68,9 @@ struct PurseCommand {
   CommandGroup group;
 };
 
-// SELECT's instruction (ISO 7816-4); the card OS that serves it defines it too, as kInsSelect.
-inline constexpr std::uint8_t kInsSelectFile = 0xA4;
 
 inline constexpr std::array<PurseCommand, 22> kPurseCommands = {{
-    {PurseCommandId::kSelect, kClaIso, kInsSelectFile, "SELECT", PinRule::kNone, false, CommandGroup::kCardOs},
+    {PurseCommandId::kSelect, kClaIso, kInsSelect, "SELECT", PinRule::kNone, false, CommandGroup::kCardOs},
     {PurseCommandId::kGetData, kClaIso, kInsGetData, "GET DATA", PinRule::kNone, false, CommandGroup::kData},
     {PurseCommandId::kReadRecord, kClaIso, kInsReadRecord, "READ RECORD", PinRule::kNone, false, CommandGroup::kAudit},
     {PurseCommandId::kVerify, kClaIso, kInsVerify, "VERIFY", PinRule::kInData, false, CommandGroup::kPin},

@@ -1,6 +1,7 @@
 #include "card/purse/purse_memory.h"
 
 #include <stdexcept>
+#include <string>
 
 #include "card/purse/purse_layout.h"
 #include "card/purse/require_decoded.h"
@@ -20,6 +21,13 @@ constexpr std::uint8_t kPersoAll = kPersoIssuerKey | kPersoKeyPair | kPersoData 
 bool isPersonalisationPrefix(std::uint8_t flags) {
   return flags == 0 || flags == kPersoIssuerKey || flags == (kPersoIssuerKey | kPersoKeyPair) ||
          flags == (kPersoIssuerKey | kPersoKeyPair | kPersoData) || flags == kPersoAll;
+}
+
+// A field of fixed size written whole: a value of another length is an applet bug (6F00),
+// never a silently shortened or overlong write.
+ByteView exactly(ByteView value, std::size_t size, const char* field) {
+  if (value.size() != size) throw std::logic_error(std::string(field) + " has the wrong length");
+  return value;
 }
 
 }  // namespace
@@ -100,7 +108,7 @@ void PurseMemory::setPendingPd(ByteView encodedPd) {
 }
 
 ByteView PurseMemory::counterpartyKey() const { return m_->read(kCounterpartyKey, kPublicKeySize); }
-void PurseMemory::setCounterpartyKey(ByteView point) { m_->write(kCounterpartyKey, point.first(kPublicKeySize)); }
+void PurseMemory::setCounterpartyKey(ByteView point) { m_->write(kCounterpartyKey, exactly(point, kPublicKeySize, "a public key")); }
 
 ByteView PurseMemory::pin() const {
   const ByteView block = m_->read(kPin, kPinBlockSize);
@@ -108,7 +116,7 @@ ByteView PurseMemory::pin() const {
   return block;
 }
 
-void PurseMemory::setPin(ByteView pinBlock) { m_->write(kPin, pinBlock.first(kPinBlockSize)); }
+void PurseMemory::setPin(ByteView pinBlock) { m_->write(kPin, exactly(pinBlock, kPinBlockSize, "a PIN block")); }
 
 std::uint8_t PurseMemory::pinTriesLeft() const {
   const std::uint8_t tries = m_->readU8(kPinTriesLeft);
@@ -122,18 +130,18 @@ ByteView PurseMemory::cardPrivateScalar() const { return m_->read(kCardPrivateKe
 ByteView PurseMemory::cardPublicKey() const { return m_->read(kCardPublicKey, kPublicKeySize); }
 
 void PurseMemory::setCardKeyPair(ByteView scalar, ByteView point) {
-  m_->write(kCardPrivateKey, scalar.first(kPrivateScalarSize));
-  m_->write(kCardPublicKey, point.first(kPublicKeySize));
+  m_->write(kCardPrivateKey, exactly(scalar, kPrivateScalarSize, "a private scalar"));
+  m_->write(kCardPublicKey, exactly(point, kPublicKeySize, "a public key"));
 }
 
 ByteView PurseMemory::issuerPublicKey() const { return m_->read(kIssuerPublicKey, kPublicKeySize); }
-void PurseMemory::setIssuerPublicKey(ByteView point) { m_->write(kIssuerPublicKey, point.first(kPublicKeySize)); }
+void PurseMemory::setIssuerPublicKey(ByteView point) { m_->write(kIssuerPublicKey, exactly(point, kPublicKeySize, "a public key")); }
 
 ByteView PurseMemory::certificate() const { return m_->read(kCertificate, CardCertificate::kEncodedSize); }
 protocol::Date PurseMemory::certificateExpiry() const { return m_->readU32(kCertificateExpiry); }
 
 void PurseMemory::setCertificate(ByteView encoded, protocol::Date expiry) {
-  m_->write(kCertificate, encoded.first(CardCertificate::kEncodedSize));
+  m_->write(kCertificate, exactly(encoded, CardCertificate::kEncodedSize, "a certificate"));
   m_->writeU32(kCertificateExpiry, expiry);
 }
 

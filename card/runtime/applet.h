@@ -13,8 +13,8 @@
 #include <cstdint>
 
 #include "apdu/atr.h"
-#include "base/bytes.h"
 #include "apdu/command_apdu.h"
+#include "base/bytes.h"
 #include "card/runtime/persistent_region.h"
 #include "card/runtime/transient_memory.h"
 

@@ -10,19 +10,18 @@
 #include <vector>
 
 #include "apdu/atr.h"
-#include "base/bytes.h"
 #include "apdu/command_apdu.h"
-#include "base/result.h"
+#include "apdu/iso_instructions.h"
 #include "apdu/status_word.h"
+#include "base/bytes.h"
+#include "base/result.h"
 #include "card/persistence/transaction_store.h"
 #include "card/runtime/applet.h"
 #include "card/runtime/transient_memory.h"
 
 namespace epurse::card {
 
-// ISO 7816-4 instructions the card OS handles itself.
-inline constexpr std::uint8_t kInsSelect = 0xA4;
-inline constexpr std::uint8_t kSelectByDfName = 0x04;           // P1: select by AID
+// SELECT, which the card OS handles itself (kInsSelect, kSelectByDfName: apdu/iso_instructions.h).
 inline constexpr std::uint8_t kSelectReturnFci = 0x00;          // P2: first occurrence, return FCI
 inline constexpr std::uint8_t kSelectNoResponseData = 0x0C;     // P2: first occurrence, no data
 inline constexpr std::size_t kMinAidLength = 5;

@@ -3,10 +3,10 @@
 // epurse-issuer program, the demo and the tests all issue purses through these.
 #pragma once
 
+#include "host/purse_client.h"
 #include "issuer/signing/issuer_orders.h"
 #include "protocol/card_certificate.h"
 #include "protocol/issuer_authorisations.h"
-#include "host/purse_client.h"
 
 namespace epurse::issuer {
 

@@ -7,11 +7,11 @@
 #include <optional>
 #include <variant>
 
+#include "host/card_result.h"
+#include "host/purse_client.h"
 #include "protocol/card_certificate.h"
 #include "protocol/purse_status.h"
 #include "protocol/transfer_messages.h"
-#include "host/card_result.h"
-#include "host/purse_client.h"
 
 namespace epurse::terminal {
 

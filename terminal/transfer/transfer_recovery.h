@@ -11,10 +11,10 @@
 
 #include <vector>
 
-#include "protocol/log_record.h"
-#include "protocol/payment_details.h"
 #include "host/card_result.h"
 #include "host/purse_client.h"
+#include "protocol/log_record.h"
+#include "protocol/payment_details.h"
 
 namespace epurse::terminal {
 

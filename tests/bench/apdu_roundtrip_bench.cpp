@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   auto echoChannel = bench::connectWhenPresent(**ctx, (*readers)[0]);
   auto floorChannel = bench::connectWhenPresent(**ctx, (*readers)[1]);
 
-  const CommandApdu select(0x00, card::kInsSelect, 0x04, 0x0C, testing::kEchoAid);
+  const CommandApdu select(0x00, kInsSelect, 0x04, 0x0C, testing::kEchoAid);
   if (auto r = echoChannel->transmit(select); !r || r->sw() != sw::kSuccess) die("cannot select the echo applet");
   const Bytes payload(16, 0xA5);
   const CommandApdu echo(testing::kEchoCla, testing::kInsEcho, 0, 0, payload, 256);

@@ -8,12 +8,12 @@
 
 #include "apdu/pcsc_channel.h"
 #include "base/hex.h"
-#include "issuer/signing/issuer_key.h"
-#include "issuer/signing/issuer_orders.h"
-#include "issuer/signing/purse_issuance.h"
 #include "host/card_statements.h"
 #include "host/log_verifier.h"
 #include "host/purse_client.h"
+#include "issuer/signing/issuer_key.h"
+#include "issuer/signing/issuer_orders.h"
+#include "issuer/signing/purse_issuance.h"
 #include "terminal/transfer/transfer_driver.h"
 
 namespace {

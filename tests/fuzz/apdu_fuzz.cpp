@@ -17,10 +17,10 @@
 
 #include "apdu/atr.h"
 #include "apdu/ber_tlv.h"
-#include "base/bytes.h"
 #include "apdu/command_apdu.h"
 #include "apdu/response_apdu.h"
 #include "apdu/status_word.h"
+#include "base/bytes.h"
 #include "base/hex.h"
 
 namespace {

@@ -90,7 +90,12 @@ std::vector<Include> includesOf(const fs::path& file) {
     std::smatch m;
     if (!std::regex_search(line, m, kInclude)) continue;
     const bool quoted = m[1] == "\"";
-    out.push_back({number, quoted ? m[2].str() : "<" + m[2].str() + ">", quoted});
+    std::string target = m[2].str();
+    if (!quoted) {  // as the rules name it; built in place (GCC 12's -Wrestrict misreads "<" + s)
+      target.insert(0, 1, '<');
+      target.push_back('>');
+    }
+    out.push_back({number, target, quoted});
   }
   return out;
 }

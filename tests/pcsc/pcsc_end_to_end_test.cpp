@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const CommandApdu kSelectEcho(0x00, card::kInsSelect, 0x04, 0x00, kEchoAid, 256);
+const CommandApdu kSelectEcho(0x00, kInsSelect, 0x04, 0x00, kEchoAid, 256);
 
 struct PcscFixture : PrivatePcscdReaders {
   PcscFixture() : PrivatePcscdReaders("epurse-e2e") {}

@@ -49,6 +49,6 @@ ResponseApdu InMemoryCard::send(const CommandApdu& command) {
   return *r;
 }
 
-ResponseApdu InMemoryCard::select() { return raw(CommandApdu(0x00, card::kInsSelect, card::kSelectByDfName, 0x00, aid_, 256)); }
+ResponseApdu InMemoryCard::select() { return raw(CommandApdu(0x00, kInsSelect, kSelectByDfName, 0x00, aid_, 256)); }
 
 }  // namespace epurse::testing

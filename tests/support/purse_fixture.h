@@ -6,11 +6,11 @@
 #include <string>
 
 #include "card/purse/purse_applet.h"
+#include "host/purse_client.h"
 #include "issuer/signing/issuer_key.h"
 #include "issuer/signing/issuer_orders.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_status.h"
-#include "host/purse_client.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/card_fixture.h"
 

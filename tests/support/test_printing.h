@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "base/bytes.h"
 #include "apdu/status_word.h"
+#include "base/bytes.h"
 #include "base/hex.h"
 
 namespace std {

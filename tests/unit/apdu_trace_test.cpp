@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(the_printer_writes_two_lines_per_exchange_and_can_be_remove
   std::ostringstream out;
   host::ApduTracePrinter printer(out);
   card.channel().setObserver(&printer);
-  const CommandApdu selectEcho(0x00, card::kInsSelect, card::kSelectByDfName, 0x00, kEchoAid, 256);
+  const CommandApdu selectEcho(0x00, kInsSelect, kSelectByDfName, 0x00, kEchoAid, 256);
   card.send(selectEcho);  // SELECT → 61xx → GET RESPONSE
   const std::string text = out.str();
   BOOST_TEST(std::count(text.begin(), text.end(), '\n') == 4, text);

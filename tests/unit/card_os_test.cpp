@@ -10,7 +10,6 @@
 
 using namespace epurse;
 using namespace epurse::testing;
-using card::kInsSelect;
 
 namespace {
 

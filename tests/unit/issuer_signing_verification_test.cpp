@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "apdu/card_channel.h"
+#include "host/card_statements.h"
+#include "host/log_verifier.h"
+#include "host/purse_client.h"
 #include "issuer/signing/issuer_key.h"
 #include "issuer/signing/issuer_orders.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/signed_payloads.h"
-#include "host/card_statements.h"
-#include "host/log_verifier.h"
-#include "host/purse_client.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/issuer_signing_checks.h"
 #include "tests/support/test_bytes.h"

@@ -18,9 +18,9 @@
 #include "protocol/purse_commands.h"
 #include "protocol/purse_status.h"
 #include "tests/support/purse_command_checks.h"
+#include "tests/support/purse_fixture.h"
 #include "tests/support/purse_memory.h"
 #include "tests/support/purse_transfers.h"
-#include "tests/support/purse_fixture.h"
 
 namespace epurse::testing {
 namespace {

@@ -12,17 +12,17 @@
 #include <utility>
 #include <vector>
 
+#include "host/card_statements.h"
+#include "host/log_verifier.h"
 #include "protocol/card_certificate.h"
 #include "protocol/log_record.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 #include "protocol/purse_status.h"
-#include "host/card_statements.h"
-#include "host/log_verifier.h"
 #include "tests/support/purse_command_checks.h"
+#include "tests/support/purse_fixture.h"
 #include "tests/support/purse_records.h"
 #include "tests/support/purse_transfers.h"
-#include "tests/support/purse_fixture.h"
 
 namespace epurse::testing {
 namespace {

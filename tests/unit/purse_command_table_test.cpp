@@ -21,8 +21,6 @@
 namespace epurse::testing {
 namespace {
 
-static_assert(protocol::kInsSelectFile == card::kInsSelect, "the table's SELECT is the one the card OS serves");
-
 using protocol::kPurseCommands;
 using protocol::PinRule;
 using protocol::PurseCommand;

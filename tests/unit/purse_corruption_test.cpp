@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_corrupt_life_cycle_or_personalisation_byte_refuses_select
     // SELECT without the FCI reads nothing; then every command that reads the life cycle says 6581.
     const std::string what = c.what;
     const ResponseApdu selected = purse->card().raw(
-        CommandApdu(protocol::kClaIso, card::kInsSelect, card::kSelectByDfName, card::kSelectNoResponseData,
+        CommandApdu(protocol::kClaIso, kInsSelect, kSelectByDfName, card::kSelectNoResponseData,
                     Bytes(protocol::kPurseAid.begin(), protocol::kPurseAid.end())));
     BOOST_TEST_REQUIRE(selected.sw() == sw::kSuccess, what << ": SELECT without FCI");
     expectCorrupt(*purse, protocol::apdus::getData(protocol::kDataPurseStatus), what + ": GET DATA status");

@@ -11,8 +11,8 @@
 #include <optional>
 
 #include "card/persistence/tear_injector.h"
-#include "protocol/purse_commands.h"
 #include "host/log_verifier.h"
+#include "protocol/purse_commands.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/fault_injection_env.h"
 #include "tests/support/purse_fixture.h"

@@ -21,10 +21,10 @@
 #include "protocol/transfer_messages.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/purse_command_checks.h"
+#include "tests/support/purse_fixture.h"
 #include "tests/support/purse_memory.h"
 #include "tests/support/purse_records.h"
 #include "tests/support/purse_transfers.h"
-#include "tests/support/purse_fixture.h"
 
 namespace epurse::testing {
 namespace {

@@ -13,17 +13,17 @@
 #include <vector>
 
 #include "card/purse/purse_layout.h"
+#include "host/card_statements.h"
 #include "protocol/card_certificate.h"
 #include "protocol/log_record.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 #include "protocol/purse_status.h"
-#include "host/card_statements.h"
 #include "tests/support/purse_command_checks.h"
+#include "tests/support/purse_fixture.h"
 #include "tests/support/purse_memory.h"
 #include "tests/support/purse_records.h"
 #include "tests/support/purse_transfers.h"
-#include "tests/support/purse_fixture.h"
 
 namespace epurse::testing {
 namespace {

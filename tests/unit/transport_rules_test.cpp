@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(t0_select_fci_comes_through_get_response) {
   EchoCardFixture card(TransportProtocol::kT0);
   auto r = card.selectEcho();
   BOOST_TEST(r.sw() == sw::bytesAvailable(22));
-  auto viaChannel = card.send(CommandApdu(0x00, card::kInsSelect, 0x04, 0x00, kEchoAid, 256));
+  auto viaChannel = card.send(CommandApdu(0x00, kInsSelect, 0x04, 0x00, kEchoAid, 256));
   BOOST_TEST(viaChannel.sw() == sw::kSuccess);
   BOOST_TEST(viaChannel.data().size() == 22u);
   BOOST_TEST(viaChannel.data()[0] == 0x6F);

@@ -58,7 +58,7 @@ std::unique_ptr<FakeVpcd> listening() {
 }
 
 Bytes apdu(const CommandApdu& c) { return c.serialize(); }
-const CommandApdu kSelect(0x00, card::kInsSelect, 0x04, 0x0C, kEchoAid);
+const CommandApdu kSelect(0x00, kInsSelect, 0x04, 0x0C, kEchoAid);
 const CommandApdu kBump(kEchoCla, kInsBump, 0, 0, {}, 4);
 Bytes ok(Bytes data) {
   appendU16(data, sw::kSuccess);
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(t0_card_over_vpcd_uses_get_response) {
   CardOnVpcd card(vpcd->port(), TransportProtocol::kT0);
   BOOST_TEST_REQUIRE(vpcd->accept(5s).isOk());
   BOOST_TEST(*vpcd->exchange(Bytes{vpcd::kGetAtr}) == card.card().os().atr());
-  BOOST_TEST(*vpcd->exchange(apdu(CommandApdu(0x00, card::kInsSelect, 0x04, 0x00, kEchoAid, 256))) ==
+  BOOST_TEST(*vpcd->exchange(apdu(CommandApdu(0x00, kInsSelect, 0x04, 0x00, kEchoAid, 256))) ==
              swBytes(sw::bytesAvailable(22)));
   auto fci = vpcd->exchange(apdu(CommandApdu(0x00, kInsGetResponse, 0, 0, {}, 22)));
   BOOST_TEST_REQUIRE(fci.isOk());
