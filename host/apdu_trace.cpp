@@ -41,8 +41,14 @@ std::string commandText(ByteView command) {
     dataStart = CommandApdu::kHeaderSize;
   }
   std::string out = spacedHex(command.first(dataStart));
-  for (std::size_t i = dataStart; i < dataEnd; ++i) out += std::string(" ") + kMaskedByte;
-  if (dataEnd < command.size()) out += " " + spacedHex(command.subspan(dataEnd));
+  for (std::size_t i = dataStart; i < dataEnd; ++i) {
+    out += ' ';
+    out += kMaskedByte;
+  }
+  if (dataEnd < command.size()) {
+    out += ' ';
+    out += spacedHex(command.subspan(dataEnd));
+  }
   return out;
 }
 
@@ -64,9 +70,13 @@ std::string formatElapsed(std::chrono::nanoseconds elapsed) {
 }
 
 std::string traceCommandLine(const ApduExchange& exchange) {
-  std::string line = "> " + commandText(exchange.command);
+  std::string line = "> ";
+  line += commandText(exchange.command);
   const std::string name = commandName(exchange);
-  if (!name.empty()) line += "  " + name;
+  if (!name.empty()) {
+    line += "  ";
+    line += name;
+  }
   return line;
 }
 

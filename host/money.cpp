@@ -80,7 +80,10 @@ Result<CurrencyInfo> currencyByCode(std::string_view code) {
   for (const CurrencyInfo& c : kCurrencies) {
     if (c.code == code) return c;
   }
-  return makeError(ErrorCode::kInvalidArgument, "'" + std::string(code) + "' is not a known ISO 4217 currency code");
+  std::string message = "'";
+  message += code;
+  message += "' is not a known ISO 4217 currency code";
+  return makeError(ErrorCode::kInvalidArgument, std::move(message));
 }
 
 Result<CurrencyInfo> parseCurrency(std::string_view text) {

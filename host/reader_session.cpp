@@ -51,7 +51,13 @@ Error withReaders(ErrorCode code, const std::string& message, const std::vector<
 
 std::string listNames(const std::vector<std::string>& names) {
   std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? "\n" : "") + ("  " + std::to_string(i) + "  " + names[i]);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += '\n';
+    out += "  ";
+    out += std::to_string(i);
+    out += "  ";
+    out += names[i];
+  }
   return out;
 }
 

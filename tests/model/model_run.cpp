@@ -106,7 +106,7 @@ void ModelRun::setUp() {
   for (std::size_t i = 0; i < kPurses; ++i) {
     PurseInfo& p = purses_[i];
     p.issuer = i == kForeign ? 1 : 0;
-    p.name = i == kForeign ? std::string("F") : "P" + std::to_string(i + 1);
+    p.name = i == kForeign ? std::string("F") : std::string("P").append(std::to_string(i + 1));
     p.profile.id = testPurseId(i == kForeign ? 0x46 : static_cast<std::uint8_t>(i + 1));
     p.profile.pin = kPin;
     p.id = p.profile.id;

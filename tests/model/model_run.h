@@ -304,8 +304,8 @@ class ModelRun {
   int sessionCount_ = 0;
   std::deque<Delivered> delivered_;
   std::optional<PendingTear> pendingTear_;
-  std::map<Bytes, ArchiveEntry> archive_;
-  std::map<Bytes, Truth> truth_;
+  std::map<PdKey, ArchiveEntry> archive_;
+  std::map<PdKey, Truth> truth_;
 };
 
 }  // namespace epurse::testing::model

@@ -124,7 +124,10 @@ BOOST_AUTO_TEST_CASE(card_appears_with_its_atr_for_every_pcsc_client) {
   auto scanCards = runCommand({"pcsc_scan", "-c"});
   BOOST_TEST_REQUIRE(scanCards.isOk());
   std::string spacedAtr;
-  for (std::size_t i = 0; i < expectedAtr.size(); ++i) spacedAtr += (i ? " " : "") + toHex(Bytes{expectedAtr[i]});
+  for (std::size_t i = 0; i < expectedAtr.size(); ++i) {
+    if (i) spacedAtr += ' ';
+    spacedAtr += toHex(Bytes{expectedAtr[i]});
+  }
   const auto reader0 = scanCards->out.find("Reader 0: " + readers[0]);
   BOOST_TEST_REQUIRE(reader0 != std::string::npos, scanCards->out);
   BOOST_TEST(scanCards->out.find("Card state: Card inserted", reader0) != std::string::npos, scanCards->out);

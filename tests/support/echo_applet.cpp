@@ -1,8 +1,8 @@
 #include "tests/support/echo_applet.h"
 
 #include "apdu/status_word.h"
+#include "base/byte_codec.h"
 #include "card/runtime/iso_exception.h"
-#include "tests/support/raw_bytes.h"
 
 namespace epurse::testing {
 namespace {
@@ -46,17 +46,17 @@ Bytes EchoApplet::process(card::CardContext& card, const CommandApdu& command) {
     case kInsStore: return store(card, command);
     case kInsLoad: {
       auto& mem = card.persistent();
-      Bytes out;
-      appendU32(out, mem.readU32(kGenerationOffset));
-      appendBytes(out, mem.read(kDataOffset, mem.readU16(kLengthOffset)));
-      return out;
+      const ByteView data = mem.read(kDataOffset, mem.readU16(kLengthOffset));
+      ByteWriter out;
+      out.reserve(4 + data.size()).u32(mem.readU32(kGenerationOffset)).bytes(data);
+      return out.take();
     }
     case kInsBump: {
       ++resetCounter_[0];
       ++deselectCounter_[0];
-      Bytes out{resetCounter_[0], deselectCounter_[0]};
-      appendU16(out, powerUps_);
-      return out;
+      ByteWriter out;
+      out.u8(resetCounter_[0]).u8(deselectCounter_[0]).u16(powerUps_);
+      return out.take();
     }
     default: IsoException::throwIt(sw::kInsNotSupported);
   }

@@ -66,7 +66,10 @@ struct FailingChannel final : CardChannel {
 std::string spaced(const Bytes& b) {
   std::string out;
   const std::string hex = toHex(b);
-  for (std::size_t i = 0; i < hex.size(); i += 2) out += (i ? " " : "") + hex.substr(i, 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    if (i) out += ' ';
+    out += hex.substr(i, 2);
+  }
   return out;
 }
 

@@ -23,7 +23,8 @@ namespace {
 std::string protocols(const AtrInfo& info) {
   std::string s = "{";
   for (std::size_t i = 0; i < info.protocols.size(); ++i) {
-    s += (i ? "," : "") + std::to_string(info.protocols[i]);
+    if (i) s += ',';
+    s += std::to_string(info.protocols[i]);
   }
   return s + "}";
 }

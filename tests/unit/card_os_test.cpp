@@ -3,6 +3,7 @@
 
 #include "apdu/ber_tlv.h"
 #include "apdu/status_word.h"
+#include "base/byte_codec.h"
 #include "base/hex.h"
 #include "card/runtime/iso_exception.h"
 #include "tests/support/card_fixture.h"
@@ -19,10 +20,9 @@ CommandApdu load() { return CommandApdu(kEchoCla, kInsLoad, 0, 0, {}, 65536); }
 CommandApdu bump() { return CommandApdu(kEchoCla, kInsBump, 0, 0, {}, 4); }
 
 Bytes loaded(std::uint32_t generation, const Bytes& data) {
-  Bytes out;
-  appendU32(out, generation);
-  appendBytes(out, data);
-  return out;
+  ByteWriter out;
+  out.reserve(4 + data.size()).u32(generation).bytes(data);
+  return out.take();
 }
 
 }  // namespace
