@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "issuer/books/collected_evidence.h"
+#include "host/collected_evidence.h"
 #include "issuer/books/report.h"
 #include "issuer/ledger/ledger.h"
 #include "issuer/signing/issuer_orders.h"
@@ -85,9 +85,9 @@ class Books {
   // stores it in one transaction: every record once, gaps and clone findings, settlement of
   // pending orders from the log, revocation of a purse found cloned. Nothing is stored when
   // any check fails (kProtocol / kMalformed / kCorrupt naming what failed).
-  Result<IngestOutcome> ingest(const CollectedEvidence& evidence, const IngestSource& source);
+  Result<IngestOutcome> ingest(const host::CollectedEvidence& evidence, const IngestSource& source);
   // Many exports in one transaction (import of a batch): all stored, or none.
-  Result<std::vector<IngestOutcome>> ingestBatch(const std::vector<CollectedEvidence>& batch,
+  Result<std::vector<IngestOutcome>> ingestBatch(const std::vector<host::CollectedEvidence>& batch,
                                                  const IngestSource& source, const Progress& progress = {});
   // The CLEAR EXCEPTION LOG order for the records the card holds that are archived in the
   // ledger, byte for byte; nullopt if none is. Recorded in the ledger before it is returned.

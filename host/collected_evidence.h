@@ -8,7 +8,7 @@
 #include "base/bytes.h"
 #include "protocol/card_certificate.h"
 
-namespace epurse::issuer {
+namespace epurse::host {
 
 struct CollectedEvidence {
   protocol::CardCertificate certificate;  // as GET DATA returned it
@@ -20,4 +20,4 @@ struct CollectedEvidence {
   bool operator==(const CollectedEvidence&) const = default;
 };
 
-}  // namespace epurse::issuer
+}  // namespace epurse::host
