@@ -310,6 +310,8 @@ BOOST_AUTO_TEST_CASE(a_certificate_of_another_issuer_is_refused) {
   CollectedEvidence bad = good;
   bad.certificate = certificateOf(*forged);
   expectRefused(w, bad, ErrorCode::kProtocol, "not signed by this issuer key", "forger's certificate");
+  // Found as the certificate's failure, before any audit is checked against it.
+  BOOST_TEST(w.verify(bad).error().message.rfind("the card certificate of purse", 0) == 0u, w.verify(bad).error().message);
   // A whole reading of the forger's purse, internally consistent, is still refused.
   expectRefused(w, w.read(*forged), ErrorCode::kProtocol, "not signed by this issuer key", "forger's purse");
   // And the genuine purse does not pass under the forger's key.
