@@ -397,4 +397,42 @@ BOOST_AUTO_TEST_CASE(a_file_edited_by_hand_decodes_but_does_not_verify) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// ==========================================================================================
+BOOST_AUTO_TEST_SUITE(documentation)
+
+// The example in docs/protocol.md "Audit export" is what the writer writes, byte for byte,
+// and a reading that verifies under the issuer key printed beside it.
+BOOST_AUTO_TEST_CASE(the_documented_example_decodes_and_verifies) {
+  std::ifstream in(std::string(EPURSE_SOURCE_DIR) + "/docs/protocol.md");
+  BOOST_TEST_REQUIRE(in.good(), "docs/protocol.md not found");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string doc = buffer.str();
+  const std::size_t section = doc.find("\n## Audit export\n");
+  BOOST_TEST_REQUIRE(section != std::string::npos, "no Audit export section");
+  const std::string keyIntro = "under the issuer key `";
+  const std::size_t keyStart = doc.find(keyIntro, section);
+  BOOST_TEST_REQUIRE(keyStart != std::string::npos, "no issuer key in the section");
+  const std::size_t keyFrom = keyStart + keyIntro.size();
+  const std::string key = doc.substr(keyFrom, doc.find('`', keyFrom) - keyFrom);
+  const std::size_t exampleStart = doc.find("```json\n", section);
+  BOOST_TEST_REQUIRE(exampleStart != std::string::npos, "no example in the section");
+  const std::size_t exampleFrom = exampleStart + 8;
+  const std::string example = doc.substr(exampleFrom, doc.find("\n```", exampleFrom) + 1 - exampleFrom);
+
+  auto issuerKey = protocol::EcPublicKey::fromUncompressed(h(key));
+  BOOST_TEST_REQUIRE(issuerKey.isOk(), "the documented issuer key: " << why(issuerKey));
+  auto batch = cli::decodeAuditBatch(example);
+  BOOST_TEST_REQUIRE(batch.isOk(), "the documented example: " << why(batch));
+  BOOST_TEST_REQUIRE(batch->size() == 1u);
+  auto verified = host::verifyEvidence(batch->front().evidence, *issuerKey);
+  BOOST_TEST_REQUIRE(verified.isOk(), "the documented example: " << why(verified));
+  BOOST_TEST(verified->transactionRecords.size() == 1u);
+  BOOST_TEST(verified->transactionHead.balance == 1250u);
+  BOOST_TEST(verified->exceptionRecords.empty());
+  BOOST_TEST(cli::encodeAuditExport(batch->front().evidence, batch->front().metadata) == example);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 }  // namespace epurse::testing
