@@ -155,8 +155,14 @@ Result<Report> Books::report(ledger::UnixTime now) {
       ++s.unresolvedTransfers;
       s.unresolvedValue += t.pd.value;
     }
+    // A fork shows both copies' spending and gives the exact excess; without one, each
+    // credit of a duplicated sequence number is at risk.
+    std::set<protocol::PurseId> forked;
+    for (const auto& f : report.findings)
+      if (f.kind == ledger::FindingKind::kFork) forked.insert(f.purseId);
     for (const auto& f : report.findings) {
       if (!meansClone(f.kind)) continue;
+      if (forked.count(f.purseId) && f.kind != ledger::FindingKind::kFork) continue;
       auto v = views.find(f.purseId);
       if (v != views.end()) section(v->second.currency).valueAtRisk += f.valueAtRisk;
     }
