@@ -269,6 +269,12 @@ Result<SyntheticArchive> generateArchive(const issuer::IssuerKey& issuer, const 
   for (std::size_t i = 0; i < n; ++i) sim.valueOrder(i, purses[i], true, kFirstLoad);
   for (const Event& e : events) sim.run(e.payer, purses[e.payer], e, purses);
 
+  for (const PaymentDetails& pd : out.payeeOnly) {
+    const std::size_t payer = (std::size_t{pd.fromId[4]} << 24 | std::size_t{pd.fromId[5]} << 16 |
+                               std::size_t{pd.fromId[6]} << 8 | pd.fromId[7]) - 1;
+    if (purses[payer].nextSeq <= pd.fromSeq + 1) ++out.payeeOnlyPayerIdle;
+  }
+
   out.certificates.reserve(n);
   out.batch.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -56,6 +56,9 @@ struct SyntheticArchive {
   std::vector<protocol::PaymentDetails> lostPairs;        // in both exception logs
   std::vector<protocol::PaymentDetails> creditedNoAck;    // payer epa, payee shows the credit
   std::vector<protocol::PaymentDetails> payeeOnly;        // payee epv, payer never debited
+  // Of payeeOnly, those whose payer started no transfer after the aborted one: its signed
+  // head cannot show that transfer is over, so reconciliation must leave them unresolved.
+  std::size_t payeeOnlyPayerIdle = 0;
   std::size_t completedTransfers = 0;
 
   std::size_t records() const;     // transaction-log records over all purses
