@@ -22,6 +22,7 @@ constexpr std::size_t kRecordTypeOffset = 4;
 constexpr std::size_t kRecordPdOffset = 5;
 constexpr std::size_t kRecordBalanceOffset = 67;
 constexpr std::size_t kExceptionStatusOffset = 4;
+constexpr std::int64_t kCollectedAt = 1764590400;
 
 double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -105,24 +106,27 @@ Result<Stmt> prepare(sqlite3* db, const std::string& sql) {
   return Stmt(raw);
 }
 
-// Binds by the parameter's name (":purse_id"), so that the floor follows the backend's
-// statement whatever order it lists its columns in; a name the statement lacks is skipped.
+// Binds ?1, ?2, ... in turn, the way the backend's statements number their parameters.
 class Binder {
  public:
   explicit Binder(sqlite3_stmt* s) : s_(s) {}
-  int index(const char* name) const { return sqlite3_bind_parameter_index(s_, name); }
-  void blob(int i, ByteView b) const {
-    if (i > 0) sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_STATIC);
+  const Binder& blob(ByteView b) const {
+    sqlite3_bind_blob(s_, ++i_, b.data(), static_cast<int>(b.size()), SQLITE_STATIC);
+    return *this;
   }
-  void integer(int i, std::int64_t v) const {
-    if (i > 0) sqlite3_bind_int64(s_, i, v);
+  const Binder& integer(std::int64_t v) const {
+    sqlite3_bind_int64(s_, ++i_, v);
+    return *this;
   }
-  void text(int i, const std::string& t) const {
-    if (i > 0) sqlite3_bind_text(s_, i, t.c_str(), static_cast<int>(t.size()), SQLITE_STATIC);
+  const Binder& text(const std::string& t) const {
+    sqlite3_bind_text(s_, ++i_, t.c_str(), static_cast<int>(t.size()), SQLITE_STATIC);
+    return *this;
   }
+  void restart() const { i_ = 0; }
 
  private:
   sqlite3_stmt* s_;
+  mutable int i_ = 0;
 };
 
 Status stepOnce(sqlite3* db, sqlite3_stmt* s, const char* what) {
@@ -157,47 +161,29 @@ Result<StorageFloor> storageFloor(const std::string& ledgerPath, const std::vect
   if (!exception) return exception.error();
 
   const Binder c(collection->get()), l(log->get()), x(exception->get());
-  const int cPurse = c.index(":purse_id"), cTime = c.index(":collected_at"), cSource = c.index(":source"),
-            cChallenge = c.index(":challenge"), cTx = c.index(":transaction_audit"), cEx = c.index(":exception_audit");
-  const int lPurse = l.index(":purse_id"), lNumber = l.index(":number"), lType = l.index(":type"),
-            lPd = l.index(":pd"), lBalance = l.index(":balance_after"), lRecord = l.index(":record"),
-            lCollection = l.index(":collection_id");
-  const int xPurse = x.index(":purse_id"), xNumber = x.index(":number"), xStatus = x.index(":aborted_in"),
-            xPd = x.index(":pd"), xRecord = x.index(":record"), xCollection = x.index(":collection_id");
-  const std::string source = "import synthetic";
+  const std::string source = "import synthetic archive";
 
   StorageFloor out;
   const auto t0 = Clock::now();
   if (Status s = exec(db.get(), "BEGIN IMMEDIATE"); !s) return s;
   for (const host::CollectedEvidence& e : batch) {
     const ByteView purse(e.certificate.purseId);
-    c.blob(cPurse, purse);
-    c.integer(cTime, 1764547200);
-    c.text(cSource, source);
-    c.blob(cChallenge, e.challenge);
-    c.blob(cTx, e.transactionAudit);
-    c.blob(cEx, e.exceptionAudit);
+    const ByteView tx(e.transactionAudit), ex(e.exceptionAudit);
+    c.blob(purse).integer(kCollectedAt).text(source).blob(e.challenge).blob(tx).blob(ex);
+    c.blob(tx.first(protocol::AuditHead::kSize)).blob(ex.first(protocol::AuditHead::kSize)).restart();
     if (Status s = stepOnce(db.get(), collection->get(), "insert collection"); !s) return s;
     const std::int64_t collectionId = sqlite3_last_insert_rowid(db.get());
     for (const Bytes& record : e.transactionRecords) {
       const ByteView r(record);
-      l.blob(lPurse, purse);
-      l.integer(lNumber, be32(r, 0));
-      l.integer(lType, r[kRecordTypeOffset]);
-      l.blob(lPd, slice(r, kRecordPdOffset, protocol::PaymentDetails::kSize));
-      l.integer(lBalance, be32(r, kRecordBalanceOffset));
-      l.blob(lRecord, r);
-      l.integer(lCollection, collectionId);
+      l.blob(purse).integer(be32(r, 0)).integer(r[kRecordTypeOffset]);
+      l.blob(slice(r, kRecordPdOffset, protocol::PaymentDetails::kSize)).integer(be32(r, kRecordBalanceOffset));
+      l.blob(r).integer(collectionId).restart();
       if (Status s = stepOnce(db.get(), log->get(), "insert log record"); !s) return s;
     }
     for (const Bytes& record : e.exceptionRecords) {
       const ByteView r(record);
-      x.blob(xPurse, purse);
-      x.integer(xNumber, be32(r, 0));
-      x.integer(xStatus, r[kExceptionStatusOffset]);
-      x.blob(xPd, slice(r, kExceptionStatusOffset + 1, protocol::PaymentDetails::kSize));
-      x.blob(xRecord, r);
-      x.integer(xCollection, collectionId);
+      x.blob(purse).integer(be32(r, 0)).integer(r[kExceptionStatusOffset]);
+      x.blob(slice(r, kRecordPdOffset, protocol::PaymentDetails::kSize)).blob(r).integer(collectionId).restart();
       if (Status s = stepOnce(db.get(), exception->get(), "insert exception record"); !s) return s;
     }
     out.rows += 1 + e.transactionRecords.size() + e.exceptionRecords.size();

@@ -22,10 +22,17 @@ namespace epurse::bench {
 Result<double> verificationFloor(const std::vector<host::CollectedEvidence>& batch,
                                  const protocol::EcPublicKey& issuerKey);
 
-// How the floor reaches the ledger's tables: the INSERTs, as the backend documents them.
+// How the floor reaches the ledger's tables: the backend's INSERTs, parameters numbered
+//   collection     ?1 purse ID, ?2 collected at, ?3 source, ?4 challenge, ?5 transaction audit,
+//                  ?6 exception audit, ?7 transaction head, ?8 exception head (the heads: the
+//                  audits' first 54 bytes); its row ID is the records' collection ID
+//   log record     ?1 purse ID, ?2 number, ?3 type, ?4 pd, ?5 balance after, ?6 the record's
+//                  103 bytes, ?7 collection ID
+//   exception      ?1 purse ID, ?2 number, ?3 status aborted in, ?4 pd, ?5 the record's 67
+//                  bytes, ?6 collection ID
 struct StorageSql {
-  std::string insertCollection;  // ?1 purse ID, ?2 time, ?3 source, ?4 challenge, ?5 tx audit, ?6 ex audit
-  std::string insertLogRecord;   // see ingest_floor.cpp for each statement's parameters
+  std::string insertCollection;
+  std::string insertLogRecord;
   std::string insertException;
   // The backend's per-connection settings (journal mode, synchronous, foreign keys, cache
   // size, ...), run in order after opening: the floor must write the way the backend writes.

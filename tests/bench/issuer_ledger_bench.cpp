@@ -127,14 +127,19 @@ void authoriseOrders(issuer::ledger::Ledger& ledger, const bench::SyntheticArchi
   if (Status s = (*tx)->commit(); !s) die("commit orders: " + s.toString());
 }
 
-// The ledger's own tables, as issuer/ledger/sqlite_ledger.h documents them, and the settings
-// its connections write with.
+// The ledger's own tables and connection settings (issuer/ledger/sqlite_ledger.h): its log
+// record INSERT as the backend exports it; the collection and exception INSERTs, which it does
+// not export, as issuer/ledger/sqlite_evidence.cpp writes them.
 bench::StorageSql ledgerStorageSql() {
   bench::StorageSql sql;
-  sql.insertCollection = issuer::ledger::sqliteCollectionInsertSql();
+  sql.insertCollection =
+      "INSERT INTO collections (purse_id, collected_at, source, challenge, transaction_audit, exception_audit, "
+      "transaction_head, exception_head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
   sql.insertLogRecord = issuer::ledger::sqliteLogRecordInsertSql();
-  sql.insertException = issuer::ledger::sqliteExceptionRecordInsertSql();
-  sql.connectionPragmas = issuer::ledger::sqliteConnectionPragmas();
+  sql.insertException =
+      "INSERT INTO exception_records (purse_id, number, aborted_in, pd, record, collection_id) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+  sql.connectionPragmas = {"PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA journal_mode = WAL"};
   return sql;
 }
 
