@@ -70,12 +70,12 @@ Result<ledger::PurseRow> requireActivePurse(IssuerContext& context, const CardAt
   }
   auto tx = context.ledger().beginRead();
   if (!tx) {
-    failure = Failure::ledger(tx.error());
+    failure = Failure::ledgerProblem(tx.error());
     return tx.error();
   }
   auto row = (*tx)->findPurse(s.purseId);
   if (!row) {
-    failure = Failure::ledger(row.error());
+    failure = Failure::ledgerProblem(row.error());
     return row.error();
   }
   if (!*row) return refuse("unregistered", "purse " + id + " is not in this issuer's registry; nothing was sent");
@@ -84,7 +84,7 @@ Result<ledger::PurseRow> requireActivePurse(IssuerContext& context, const CardAt
   }
   auto revocation = (*tx)->latestRevocation();
   if (!revocation) {
-    failure = Failure::ledger(revocation.error());
+    failure = Failure::ledgerProblem(revocation.error());
     return revocation.error();
   }
   if (*revocation) {

@@ -19,7 +19,8 @@ using Commands = std::vector<std::unique_ptr<Command>>;
 
 // One function per file, each adding its commands.
 void addInitCommand(Commands& commands);
-void addCardCommands(Commands& commands);      // personalize, load, unload, unblock-pin
+void addPersonalizeCommand(Commands& commands);
+void addCardCommands(Commands& commands);      // load, unload, unblock-pin
 void addCollectCommands(Commands& commands);   // collect, import
 void addBooksCommands(Commands& commands);     // reconcile, refund, revoke
 void addRegistryCommands(Commands& commands);  // cards, show, history

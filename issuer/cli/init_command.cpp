@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "base/hex.h"
+#include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "issuer/cli/command.h"
 #include "issuer/cli/home_ledger.h"
@@ -50,7 +51,7 @@ class InitCommand final : public Command {
       if (created.error().code == ErrorCode::kInvalidArgument) {
         return output.failWith("exists", created.error().message, epurse::cli::kExitFailed);
       }
-      return fail(output, Failure::ledger(created.error()));
+      return fail(output, Failure::ledgerProblem(created.error()));
     }
     if (output.json()) {
       return output.result({{"keyId", toHex(created->keyId)},

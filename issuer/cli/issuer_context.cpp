@@ -26,13 +26,13 @@ void addPassphraseFileOption(CLI::App& command, CommonOptions& options) {
                      "Read the issuer key's passphrase from this file (default: asked without echo)");
 }
 
-Failure Failure::of(const Error& error) {
-  return {error, epurse::cli::exitCodeFor(error.code), epurse::cli::errorKey(error.code)};
+Failure Failure::of(const Error& e) {
+  return {e, epurse::cli::exitCodeFor(e.code), epurse::cli::errorKey(e.code)};
 }
-Failure Failure::ledger(const Error& error) {
-  return {error, kExitLedger, error.code == ErrorCode::kIo ? "no_issuer" : "ledger"};
+Failure Failure::ledgerProblem(const Error& e) {
+  return {e, kExitLedger, e.code == ErrorCode::kIo ? "no_issuer" : "ledger"};
 }
-Failure Failure::key(const Error& error) { return {error, kExitKey, "wrong_passphrase"}; }
+Failure Failure::keyLocked(const Error& e) { return {e, kExitKey, "wrong_passphrase"}; }
 
 int fail(epurse::cli::Output& output, const Failure& failure, const nlohmann::json& extra) {
   return output.failWith(failure.key, failure.error.message, failure.exitCode, extra);
@@ -53,17 +53,17 @@ Result<std::unique_ptr<IssuerContext>> IssuerContext::open(const CommonOptions& 
   }
   auto config = home::readHome(*dir);
   if (!config) {
-    failure = Failure::ledger(config.error());
+    failure = Failure::ledgerProblem(config.error());
     return config.error();
   }
   auto publicKey = protocol::EcPublicKey::fromUncompressed(config->publicKey);
   if (!publicKey) {
-    failure = Failure::ledger(makeError(ErrorCode::kCorrupt, "issuer.json's public key does not load"));
+    failure = Failure::ledgerProblem(makeError(ErrorCode::kCorrupt, "issuer.json's public key does not load"));
     return failure.error;
   }
   auto ledger = openHomeLedger(*config);
   if (!ledger) {
-    failure = Failure::ledger(ledger.error());
+    failure = Failure::ledgerProblem(ledger.error());
     return ledger.error();
   }
   return std::unique_ptr<IssuerContext>(
@@ -83,11 +83,11 @@ Status IssuerContext::unlock(const CommonOptions& options, Failure& failure) {
   }
   auto key = passphrase ? IssuerKey::loadPem(paths.key, passphrase->text()) : IssuerKey::loadPem(paths.key);
   if (!key) {
-    failure = key.error().code == ErrorCode::kIo ? Failure::ledger(key.error()) : Failure::key(key.error());
+    failure = key.error().code == ErrorCode::kIo ? Failure::ledgerProblem(key.error()) : Failure::keyLocked(key.error());
     return key.error();
   }
   if (key->keyId() != config_.keyId) {
-    failure = Failure::key(makeError(ErrorCode::kCorrupt, paths.key + " is not the key of issuer " + toHex(config_.keyId)));
+    failure = Failure::keyLocked(makeError(ErrorCode::kCorrupt, paths.key + " is not the key of issuer " + toHex(config_.keyId)));
     return failure.error;
   }
   key_.emplace(std::move(*key));

@@ -36,8 +36,8 @@ struct Failure {
   int exitCode;
   std::string key;
   static Failure of(const Error& error);
-  static Failure ledger(const Error& error);
-  static Failure key(const Error& error);
+  static Failure ledgerProblem(const Error& error);
+  static Failure keyLocked(const Error& error);
 };
 int fail(epurse::cli::Output& output, const Failure& failure,
          const nlohmann::json& extra = nlohmann::json::object());

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
 
   icli::Commands commands;
   icli::addInitCommand(commands);
+  icli::addPersonalizeCommand(commands);
   icli::addCardCommands(commands);
   icli::addCollectCommands(commands);
   icli::addBooksCommands(commands);
