@@ -138,7 +138,7 @@ class CollectCommand final : public Command {
   epurse::cli::ReaderOptions reader_;
 };
 
-Result<std::string> readFile(const std::string& path) {
+[[maybe_unused]] Result<std::string> readFile(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return makeError(ErrorCode::kIo, "cannot read " + path + ": " + ec.message());
