@@ -202,6 +202,48 @@ BOOST_AUTO_TEST_CASE(bad_readers_other_issuers_and_missing_ledgers) {
                         "--transfer-limit", "20", "--no-pin-limit", "1", "--pin-file", pinFile});
   BOOST_TEST(limits.exitCode == 2, limits.out);
 
+  // --trace shows the APDUs but never a PIN: PERSONALISE's data (the initial PIN) and VERIFY's
+  // are masked.
+  auto b = plugDetached(1, "b.img");
+  auto traced = issuer(signing({"personalize", "--reader", readerArg(*b), "--currency", "EUR", "--max-balance", "100",
+                                "--transfer-limit", "50", "--no-pin-limit", "5", "--pin-file", pinFile, "--trace"}));
+  BOOST_TEST(traced.exitCode == 0, traced.out);
+  BOOST_TEST(contains(traced.out, "PERSONALISE"), traced.out);
+  BOOST_TEST(contains(traced.out, "PUT CERTIFICATE"), traced.out);
+  BOOST_TEST(!contains(traced.out, "31 32 33 34"), traced.out);  // "1234" in the PIN block
+  load(*b, "10.00");
+  auto unloadTraced = issuer(signing({"unload", "--reader", readerArg(*b), "--amount", "1.00", "--pin-file", pinFile,
+                                      "--trace"}));
+  BOOST_TEST(unloadTraced.exitCode == 0, unloadTraced.out);
+  BOOST_TEST(contains(unloadTraced.out, "VERIFY"), unloadTraced.out);
+  BOOST_TEST(!contains(unloadTraced.out, "31 32 33 34"), unloadTraced.out);
+
+  // A wrong PIN: refused, nothing signed; unblock-pin sets a new one, which then works.
+  const std::string badPin = writeFile("bad-pin", "9999\n");
+  auto wrongPin = issuer(signing({"unload", "--reader", readerArg(*b), "--amount", "1.00", "--pin-file", badPin}));
+  BOOST_TEST(wrongPin.exitCode == 1, wrongPin.out);
+  BOOST_TEST(contains(wrongPin.out, "wrong PIN"), wrongPin.out);
+  const std::string newPin = writeFile("new-pin", "2468\n");
+  const json unblocked = issuerJson(signing({"unblock-pin", "--reader", readerArg(*b), "--new-pin-file", newPin}));
+  BOOST_TEST(unblocked["pinUnblocked"] == true, unblocked.dump());
+  const json unloaded =
+      issuerJson(signing({"unload", "--reader", readerArg(*b), "--amount", "1.00", "--pin-file", newPin}));
+  BOOST_TEST(unloaded["balance"]["amount"] == "8.00", unloaded.dump());
+
+  // Revoked: no more orders for it.
+  const std::string purseB = protocol::purseIdHex(statusOf(*b).purseId);
+  const json revoked = issuerJson(signing({"revoke", purseB, "--reason", "reported stolen"}));
+  BOOST_TEST(revoked["version"] == 1, revoked.dump());
+  const json refused = load(*b, "1.00", 1);
+  BOOST_TEST(refused["error"]["code"] == "revoked", refused.dump());
+  const json cards = issuerJson({"cards"});
+  bool listedRevoked = false;
+  for (const auto& p : cards["purses"]) listedRevoked = listedRevoked || (p["purseId"] == purseB && p["status"] == "revoked");
+  BOOST_TEST(listedRevoked, cards.dump());
+  // Collecting it pushes the list: the card learns version 1.
+  collect(*b);
+  BOOST_TEST(statusOf(*b).revocationVersion == 1u);
+
   // No home, no ledger.
   auto nobody = issuer({"cards", "--home", (dir / "nobody").string()}, false);
   BOOST_TEST(nobody.exitCode == 6, nobody.out);
