@@ -130,7 +130,7 @@ class Run {
     const auto stopAfter = uniform(0, 9);  // 5..9: complete
     BOOST_TEST_REQUIRE(s.readParties().isOk(), where());
     auto pd = s.startFrom();
-    BOOST_TEST_REQUIRE(pd.isOk(), where() << " " << pd.failureValue().error.toString());
+    BOOST_TEST_REQUIRE(pd.isOk(), where() << " " << why(pd));
     if (stopAfter == 0) return drop();
     auto req = s.startTo();
     BOOST_TEST_REQUIRE(req.isOk(), where());
@@ -159,9 +159,9 @@ class Run {
     const bool viaImport = uniform(0, 3) == 0;
     if (viaImport) ++imports_;
     auto outcome = f_.ingest(evidence, !viaImport);
-    BOOST_TEST_REQUIRE(outcome.isOk(), where() << ": " << outcome.error().toString());
+    BOOST_TEST_REQUIRE(outcome.isOk(), where() << ": " << why(outcome));
     for (const auto& finding : outcome->findings) {
-      BOOST_TEST(finding.kind == issuer::ledger::FindingKind::kGap, where() << ": " << finding.detail);
+      BOOST_TEST((finding.kind == issuer::ledger::FindingKind::kGap), where() << ": " << finding.detail);
     }
     if (uniform(0, 1) == 0) {
       auto clear = f_.books().exceptionClearFor(purse(i).status().purseId, evidence.exceptionRecords, kNow);
@@ -180,9 +180,9 @@ class Run {
     if (exports_.empty()) return;
     const auto& evidence = exports_[uniform(0, exports_.size() - 1)];
     auto outcome = f_.ingest(evidence, false);
-    BOOST_TEST_REQUIRE(outcome.isOk(), where() << ": " << outcome.error().toString());
+    BOOST_TEST_REQUIRE(outcome.isOk(), where() << ": " << why(outcome));
     for (const auto& finding : outcome->findings) {
-      BOOST_TEST(finding.kind == issuer::ledger::FindingKind::kGap, where() << ": " << finding.detail);
+      BOOST_TEST((finding.kind == issuer::ledger::FindingKind::kGap), where() << ": " << finding.detail);
     }
     BOOST_TEST_REQUIRE(f_.euro().identityDifference == 0, where());
   }
