@@ -148,6 +148,19 @@ class CollectCommand final : public Command {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+#ifdef EPURSE_ISSUER_HAS_AUDIT_EXPORT
+// One reading or a batch of many: a file of one reading is a batch of one
+// (docs/protocol.md "Audit export").
+Result<std::vector<host::CollectedEvidence>> decodeExports(std::string_view text) {
+  auto batch = epurse::cli::decodeAuditBatch(text);
+  if (!batch) return batch.error();
+  std::vector<host::CollectedEvidence> out;
+  out.reserve(batch->size());
+  for (auto& entry : *batch) out.push_back(std::move(entry.evidence));
+  return out;
+}
+#endif
+
 class ImportCommand final : public Command {
  public:
   CLI::App* addTo(CLI::App& app) override {
@@ -172,7 +185,7 @@ class ImportCommand final : public Command {
     for (const auto& file : files_) {
       auto text = readFile(file);
       if (!text) return output.fail(text.error(), {{"files", files}});
-      auto batch = epurse::cli::decodeAuditExportBatch(*text);
+      auto batch = decodeExports(*text);
       if (!batch) {
         return output.failWith("check_failed", file + " is not a readable audit export: " + batch.error().message +
                                                    "; nothing from it was stored",

@@ -1,13 +1,18 @@
 // epurse-issuer end to end, under a private pcscd with two epurse-card processes: the key
 // ceremony, personalisation (one purse ID given, one allocated), load, unload, a transfer, a
 // transfer lost by killing the payee's card mid-way (both exception logs name its pd),
-// collection, reconciliation (1 lost), the refund to the payer (once, however often it is
+// collection (one purse by reader, one by a terminal's export file and import), reconciliation (1 lost), the refund to the payer (once, however often it is
 // run), the report's identity, the registry commands; and the refusals of bad input, each
 // with its exit code (docs/cli.md).
 #define BOOST_TEST_MODULE issuer_cli_test
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <filesystem>
+
+#include "cli/audit_export.h"
+#include "host/evidence_reader.h"
+#include "protocol/ec_key.h"
 
 #include "tests/support/issuer_cli_fixture.h"
 
@@ -120,8 +125,32 @@ BOOST_AUTO_TEST_CASE(init_personalize_load_transfer_lose_collect_reconcile_refun
   BOOST_TEST(ca["newExceptions"] == 1);
   BOOST_TEST(ca["exceptionsCleared"] == 1);
   BOOST_TEST(statusOf(*a).exceptionsHeld == 0u);
-  const json cb = collect(*b);
-  BOOST_TEST(cb["newExceptions"] == 1, cb.dump());
+  // B through a terminal's export file and import: a tampered copy is refused whole, the
+  // file itself is stored once.
+  attach(*b);
+  Bytes challenge(16);
+  BOOST_TEST_REQUIRE(protocol::randomBytes(challenge.data(), challenge.size()));
+  auto evidence = host::readEvidence(b->purse(), challenge);
+  BOOST_TEST_REQUIRE(evidence.isOk(), why(evidence));
+  detach(*b);
+  const std::string exported =
+      cli::encodeAuditExport(*evidence, {cli::exportTime(std::chrono::system_clock::now()), "test terminal"});
+  const std::string exportFile = writeFile("b-export.json", exported);
+  std::string edited = exported;
+  const auto at = edited.find(toHex(evidence->exceptionRecords.at(0)));
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  edited[at + 40] = edited[at + 40] == '0' ? '1' : '0';  // inside the record's pd
+  const std::string tamperedFile = writeFile("b-tampered.json", edited);
+  auto tampered = issuer({"import", tamperedFile, "--json"});
+  BOOST_TEST(tampered.exitCode == 1, tampered.out);
+  BOOST_TEST(contains(tampered.out, "nothing from it was stored"), tampered.out);
+  const json cb = issuerJson({"import", exportFile});
+  BOOST_TEST_REQUIRE(cb["files"].size() == 1u, cb.dump());
+  BOOST_TEST(cb["files"][0]["purses"][0]["newExceptions"] == 1, cb.dump());
+  BOOST_TEST(cb["files"][0]["nothingNew"] == false);
+  auto importedAgain = issuer({"import", exportFile});
+  BOOST_TEST(importedAgain.exitCode == 0, importedAgain.out);
+  BOOST_TEST(contains(importedAgain.out, "nothing new"), importedAgain.out);
   const json cb2 = collect(*b);  // nothing new
   BOOST_TEST(cb2["newRecords"] == 0, cb2.dump());
   BOOST_TEST(cb2["newExceptions"] == 0);
