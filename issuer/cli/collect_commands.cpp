@@ -138,7 +138,7 @@ class CollectCommand final : public Command {
   epurse::cli::ReaderOptions reader_;
 };
 
-Result<std::string> readFile(const std::string& path) {
+[[maybe_unused]] Result<std::string> readFile(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return makeError(ErrorCode::kIo, "cannot read " + path + ": " + ec.message());
@@ -147,6 +147,19 @@ Result<std::string> readFile(const std::string& path) {
   if (!in) return makeError(ErrorCode::kIo, "cannot read " + path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
+
+#ifdef EPURSE_ISSUER_HAS_AUDIT_EXPORT
+// One reading or a batch of many: a file of one reading is a batch of one
+// (docs/protocol.md "Audit export").
+Result<std::vector<host::CollectedEvidence>> decodeExports(std::string_view text) {
+  auto batch = epurse::cli::decodeAuditBatch(text);
+  if (!batch) return batch.error();
+  std::vector<host::CollectedEvidence> out;
+  out.reserve(batch->size());
+  for (auto& entry : *batch) out.push_back(std::move(entry.evidence));
+  return out;
+}
+#endif
 
 class ImportCommand final : public Command {
  public:
@@ -172,7 +185,7 @@ class ImportCommand final : public Command {
     for (const auto& file : files_) {
       auto text = readFile(file);
       if (!text) return output.fail(text.error(), {{"files", files}});
-      auto batch = epurse::cli::decodeAuditExportBatch(*text);
+      auto batch = decodeExports(*text);
       if (!batch) {
         return output.failWith("check_failed", file + " is not a readable audit export: " + batch.error().message +
                                                    "; nothing from it was stored",

@@ -110,10 +110,10 @@ class ReportCommand final : public Command {
     const int code = report->identityHolds() ? epurse::cli::kExitOk : epurse::cli::kExitFailed;
 #ifdef EPURSE_ISSUER_HAS_REPORT_PAGES
     if (html_) {
-      if (Status s = writeAtomically(*html_, reportHtml(*report)); !s) return output.fail(s.error());
+      if (Status s = writeAtomically(*html_, issuer::report::reportHtml(*report)); !s) return output.fail(s.error());
     }
     if (output.json()) {
-      output.result(reportJson(*report));
+      output.result(issuer::report::reportJson(*report));
       return code;
     }
 #else
