@@ -176,26 +176,53 @@ Result<std::vector<LogRow>> SqliteTransaction::transferRecordsWithPd(const proto
   return readRows(*st, &readLogRecord);
 }
 
+namespace {
+
+// Every pd that starts with fromId || fromSeq sorts between the 12-byte prefix itself and the
+// prefix followed by 50 bytes of FF: a range on the pd index, in any engine that compares byte
+// strings as unsigned bytes.
+struct PayerSideRange {
+  Bytes low;
+  Bytes high;
+};
+PayerSideRange payerSideRange(const protocol::PurseId& fromId, std::uint32_t fromSeq) {
+  protocol::PaymentDetails pd;
+  pd.fromId = fromId;
+  pd.fromSeq = fromSeq;
+  const Bytes encoded = pd.encode();
+  PayerSideRange range;
+  range.low.assign(encoded.begin(), encoded.begin() + protocol::kPurseIdSize + 4);
+  range.high = range.low;
+  range.high.resize(protocol::PaymentDetails::kSize, 0xFF);
+  return range;
+}
+
+}  // namespace
+
 Result<std::vector<LogRow>> SqliteTransaction::transferRecordsFromSeq(const protocol::PurseId& fromId,
                                                                        std::uint32_t fromSeq) {
   if (Status s = usable(false); !s) return s;
-  // Every pd that starts with fromId || fromSeq sorts between the 12-byte prefix itself and
-  // the prefix followed by 50 bytes of FF: a range on the pd index, in any engine that
-  // compares byte strings as unsigned bytes.
-  protocol::PaymentDetails low;
-  low.fromId = fromId;
-  low.fromSeq = fromSeq;
-  const Bytes encoded = low.encode();
-  const ByteView prefix = ByteView(encoded).first(protocol::kPurseIdSize + 4);
-  Bytes high(prefix.begin(), prefix.end());
-  high.resize(protocol::PaymentDetails::kSize, 0xFF);
+  const PayerSideRange range = payerSideRange(fromId, fromSeq);
   std::string where = "FROM log_records WHERE pd >= ?1 AND pd <= ?2 AND ";
   where += kTransferTypes;
   where += " ORDER BY purse_id, number";
   Result<Statement> st = db_->prepare(select(kLogColumns, where));
   if (!st) return st.error();
-  if (Status s = st->bindAll(prefix, high); !s) return s;
+  if (Status s = st->bindAll(ByteView(range.low), ByteView(range.high)); !s) return s;
   return readRows(*st, &readLogRecord);
+}
+
+Result<std::optional<LogRow>> SqliteTransaction::conflictingTransfer(const protocol::PaymentDetails& pd) {
+  if (Status s = usable(false); !s) return s;
+  const PayerSideRange range = payerSideRange(pd.fromId, pd.fromSeq);
+  const Bytes encoded = pd.encode();
+  std::string where = "FROM log_records WHERE pd >= ?1 AND pd <= ?2 AND pd <> ?3 AND ";
+  where += kTransferTypes;
+  where += " LIMIT 1";
+  Result<Statement> st = db_->prepare(select(kLogColumns, where));
+  if (!st) return st.error();
+  if (Status s = st->bindAll(ByteView(range.low), ByteView(range.high), ByteView(encoded)); !s) return s;
+  return readFirst(*st, &readLogRecord);
 }
 
 Status SqliteTransaction::addExceptionRecords(const std::vector<ExceptionRow>& rows) {
