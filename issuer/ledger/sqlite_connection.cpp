@@ -41,6 +41,10 @@ Status Connection::configure() {
   return Status::ok();
 }
 
+void Connection::holdCheckpointOnClose(bool hold) {
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, hold ? 1 : 0, nullptr);
+}
+
 Status Connection::exec(std::string_view sql, std::string_view what) {
   const std::string text(sql);
   char* message = nullptr;

@@ -26,6 +26,10 @@ class Connection {
   // transaction survives power loss), WAL. Run once the file is known to be an epurse ledger.
   Status configure();
 
+  // While on, closing does not checkpoint the WAL into the file: a file found with a WAL left
+  // by a dead program is not written to until it is known to be a healthy ledger.
+  void holdCheckpointOnClose(bool hold);
+
   // Runs SQL that returns no rows (may hold several statements).
   Status exec(std::string_view sql, std::string_view what);
   // `sql` is cached by its text: the first use prepares it (persistent), later uses reuse it.
