@@ -15,6 +15,7 @@
 #include <random>
 #include <string>
 
+#include "base/hex.h"
 #include "issuer/ledger/sqlite_ledger.h"
 #include "tests/support/ledger_samples.h"
 #include "tests/support/raw_sqlite.h"
@@ -201,6 +202,38 @@ BOOST_AUTO_TEST_CASE(a_ledger_not_closed_cleanly_is_checked_on_open) {
   auto tx = required(ledger->beginRead());
   BOOST_TEST(required(tx->findings()).size() == 1u);
   BOOST_TEST(required(tx->logRecordsOf(purseId(1))).size() == 400u);
+}
+
+// A row changed behind the ledger's back so that it no longer decodes: kCorrupt naming the
+// table, the row and the column, and the other rows still read.
+BOOST_AUTO_TEST_CASE(a_stored_row_that_does_not_decode_is_named) {
+  ScratchDir dir;
+  const std::string path = dir.file("books.db");
+  {
+    auto ledger = required(il::createSqliteLedger(path, issuerId()));
+    fillLedger(*ledger, 5);
+  }
+  rawSql(path, "UPDATE log_records SET record = x'0102' WHERE number = 3;"
+               "UPDATE purses SET certificate = x'7F21' WHERE 1;"
+               "UPDATE log_records SET record = (SELECT record FROM log_records WHERE number = 5) WHERE number = 4;");
+  auto ledger = required(il::openSqliteLedger(path));
+  auto tx = required(ledger->beginRead());
+  const auto records = tx->logRecordsOf(purseId(1));
+  BOOST_TEST_REQUIRE(!records.isOk());
+  BOOST_TEST(records.error().code == ErrorCode::kCorrupt);
+  BOOST_TEST(records.error().message.find("ledger table log_records, row purse " + toHex(purseId(1)) +
+                                          " number 3: record does not decode") == 0u,
+             records.error().message);
+  const auto copied = tx->findLogRecord(purseId(1), 4);
+  BOOST_TEST_REQUIRE(!copied.isOk());
+  BOOST_TEST(copied.error().message.find("number 4: record carries another number") != std::string::npos,
+             copied.error().message);
+  const auto purse = tx->findPurse(purseId(1));
+  BOOST_TEST_REQUIRE(!purse.isOk());
+  BOOST_TEST(purse.error().message.find("ledger table purses, row purse " + toHex(purseId(1)) +
+                                        ": certificate does not decode") == 0u,
+             purse.error().message);
+  BOOST_TEST(required(tx->findLogRecord(purseId(1), 2)).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_ledger_is_never_created_over_an_existing_file) {
