@@ -63,9 +63,9 @@ Status Connection::exec(std::string_view sql, std::string_view what) {
 }
 
 Result<Statement> Connection::prepare(std::string_view sql) {
-  const std::string key(sql);
-  auto found = statements_.find(key);
+  auto found = statements_.find(sql);
   if (found != statements_.end()) return Statement(db_, found->second);
+  const std::string key(sql);
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                     nullptr);

@@ -3,6 +3,7 @@
 // use). Internal to the SQLite backend.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,7 +47,12 @@ class Connection {
   sqlite3* db_;
   std::string path_;
   int busyTimeoutMs_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  // Looked up by the SQL's text without building a string each time (heterogeneous lookup).
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
 };
 
 }  // namespace epurse::issuer::ledger::sqlite
