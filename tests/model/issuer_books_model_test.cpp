@@ -5,7 +5,7 @@
 // collection the report's identity must hold to the minor unit; at the end, with every purse
 // collected and every lost transfer refunded, the float must equal what the cards really hold.
 //
-//   issuer_books_model_test -- --seed=N --steps=N     (defaults: the CI seed, 400 steps)
+//   issuer_books_model_test -- --seed=N --steps=N     (defaults: the CI seed, 1500 steps)
 #define BOOST_TEST_MODULE issuer_books_model_test
 #include <boost/test/unit_test.hpp>
 
@@ -24,7 +24,7 @@ constexpr std::size_t kPurses = 4;
 
 struct Options {
   std::uint64_t seed = 20261201;
-  int steps = 400;
+  int steps = 1500;
 };
 
 Options parseOptions() {
