@@ -139,7 +139,9 @@ bench::StorageSql ledgerStorageSql() {
   sql.insertException =
       "INSERT INTO exception_records (purse_id, number, aborted_in, pd, record, collection_id) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-  sql.connectionPragmas = {"PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA journal_mode = WAL"};
+  // The ledger connection's own settings (issuer/ledger/sqlite_connection.cpp), page cache included.
+  sql.connectionPragmas = {"PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA cache_size = -65536",
+                           "PRAGMA journal_mode = WAL"};
   return sql;
 }
 
