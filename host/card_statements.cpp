@@ -3,11 +3,9 @@
 #include "protocol/signed_payloads.h"
 
 namespace epurse::host {
-namespace {
 
 using namespace protocol;
 
-// The card key the certificate vouches for, if the issuer's signature holds.
 Result<EcPublicKey> certifiedCardKey(const CardCertificate& cert, const EcPublicKey& issuerKey) {
   if (!cert.verify(issuerKey)) {
     return makeError(ErrorCode::kProtocol, "the card certificate is not signed by this issuer key");
@@ -16,8 +14,6 @@ Result<EcPublicKey> certifiedCardKey(const CardCertificate& cert, const EcPublic
   if (!key) return makeError(ErrorCode::kProtocol, "the card certificate holds no usable public key");
   return key;
 }
-
-}  // namespace
 
 Result<ValueReceipt> verifyReceipt(ByteView responseData, ReceiptKind kind, const CardCertificate& cert,
                                    const EcPublicKey& issuerKey) {
@@ -42,21 +38,26 @@ Result<ValueReceipt> verifyReceipt(ByteView responseData, ReceiptKind kind, cons
 
 Result<AuditHead> verifyAuditResponse(ByteView responseData, std::uint8_t sfi, ByteView challenge,
                                       const CardCertificate& cert, const EcPublicKey& issuerKey) {
+  auto cardKey = certifiedCardKey(cert, issuerKey);
+  if (!cardKey) return cardKey.error();
+  return verifyAuditWithCardKey(responseData, sfi, challenge, cert.purseId, *cardKey);
+}
+
+Result<AuditHead> verifyAuditWithCardKey(ByteView responseData, std::uint8_t sfi, ByteView challenge,
+                                         const PurseId& purseId, const EcPublicKey& cardKey) {
   auto parts = splitSigned(responseData, AuditHead::kSize);
   if (!parts) return parts.error();
   auto head = AuditHead::decode(parts->fields);
   if (!head) return head.error();
-  auto cardKey = certifiedCardKey(cert, issuerKey);
-  if (!cardKey) return cardKey.error();
-  if (head->purseId != cert.purseId) {
+  if (head->purseId != purseId) {
     return makeError(ErrorCode::kProtocol, "the audit head names purse " + purseIdHex(head->purseId) +
-                                               ", the certificate purse " + purseIdHex(cert.purseId));
+                                               ", the certificate purse " + purseIdHex(purseId));
   }
   if (head->log != sfi) {
     return makeError(ErrorCode::kProtocol, "asked to audit log " + std::to_string(sfi) + ", the card audited log " +
                                                std::to_string(head->log));
   }
-  if (!cardKey->verify(auditPayload(challenge, *head), parts->signature)) {
+  if (!cardKey.verify(auditPayload(challenge, *head), parts->signature)) {
     return makeError(ErrorCode::kProtocol, "the card's signature on the audit head does not verify");
   }
   return head;

@@ -28,4 +28,16 @@ Result<protocol::AuditHead> verifyAuditResponse(ByteView responseData, std::uint
                                                 const protocol::CardCertificate& cert,
                                                 const protocol::EcPublicKey& issuerKey);
 
+// The card key `cert` vouches for: kProtocol unless the certificate verifies under
+// `issuerKey` and holds a usable P-256 point.
+Result<protocol::EcPublicKey> certifiedCardKey(const protocol::CardCertificate& cert,
+                                               const protocol::EcPublicKey& issuerKey);
+
+// verifyAuditResponse with the card key already taken from a verified certificate of purse
+// `purseId`: for checking several signed answers of one card without re-verifying its
+// certificate each time.
+Result<protocol::AuditHead> verifyAuditWithCardKey(ByteView responseData, std::uint8_t sfi, ByteView challenge,
+                                                   const protocol::PurseId& purseId,
+                                                   const protocol::EcPublicKey& cardKey);
+
 }  // namespace epurse::host

@@ -64,22 +64,25 @@ Result<VerifiedEvidence> verifyEvidence(const CollectedEvidence& evidence, const
     message += " bytes, not 8 to 32";
     return makeError(ErrorCode::kMalformed, std::move(message));
   }
-  if (!evidence.certificate.verify(issuerKey)) {
+  // The certificate once, its key parsed once, for both signed heads.
+  auto cardKey = certifiedCardKey(evidence.certificate, issuerKey);
+  if (!cardKey) {
     std::string message = "the card certificate of purse ";
     message += purseIdHex(evidence.certificate.purseId);
-    message += " is not signed by this issuer key";
+    message += evidence.certificate.verify(issuerKey) ? " holds no usable public key" : " is not signed by this issuer key";
     return makeError(ErrorCode::kProtocol, std::move(message));
   }
   VerifiedEvidence out;
   out.certificate = evidence.certificate;
+  const PurseId& purseId = evidence.certificate.purseId;
 
-  auto transactionHead = verifyAuditResponse(evidence.transactionAudit, kSfiTransactionLog, evidence.challenge,
-                                             evidence.certificate, issuerKey);
+  auto transactionHead =
+      verifyAuditWithCardKey(evidence.transactionAudit, kSfiTransactionLog, evidence.challenge, purseId, *cardKey);
   if (!transactionHead) return within("transaction log audit", transactionHead.error());
-  auto exceptionHead = verifyAuditResponse(evidence.exceptionAudit, kSfiExceptionLog, evidence.challenge,
-                                           evidence.certificate, issuerKey);
+  auto exceptionHead =
+      verifyAuditWithCardKey(evidence.exceptionAudit, kSfiExceptionLog, evidence.challenge, purseId, *cardKey);
   if (!exceptionHead) return within("exception log audit", exceptionHead.error());
-  // verifyAuditResponse checks this too; the contract promises it, so it is stated here.
+  // verifyAuditWithCardKey checks this too; the contract promises it, so it is stated here.
   if (Status s = requireHeadOfPurse(*transactionHead, evidence.certificate, "transaction log"); !s) return s;
   if (Status s = requireHeadOfPurse(*exceptionHead, evidence.certificate, "exception log"); !s) return s;
   out.transactionHead = *transactionHead;

@@ -12,6 +12,7 @@ packages=(
   pcscd vsmartcard-vpcd                  # the PC/SC daemon and the virtual reader driver
   opensc pcsc-tools                      # other PC/SC clients the end-to-end tests use
   util-linux mount                       # unshare, mount: the private pcscd
+  chromium                               # report_browser_test renders the issuer report page
 )
 
 missing=()

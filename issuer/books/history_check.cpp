@@ -123,15 +123,13 @@ void checkBalances(const ledger::PurseRow& purse, const std::optional<LogRecord>
 void checkSequences(ledger::Transaction& tx, const std::vector<LogRecord>& records, std::vector<FindingRow>& findings) {
   for (const auto& r : records) {
     if (r.type != LogType::kTransferIn && r.type != LogType::kTransferOut) continue;
-    for (const auto& other : take(tx.transferRecordsFromSeq(r.details.fromId, r.details.fromSeq))) {
-      if (other.record.details == r.details) continue;
-      findings.push_back(finding(r.details.fromId, FindingKind::kDuplicateSeq, r.details.value,
-                                 "sequence number " + std::to_string(r.details.fromSeq) +
-                                     " of the payer is in two different transfers (to " +
-                                     protocol::purseIdHex(other.record.details.toId) + " and to " +
-                                     protocol::purseIdHex(r.details.toId) + ")"));
-      break;
-    }
+    auto other = take(tx.conflictingTransfer(r.details));
+    if (!other) continue;
+    findings.push_back(finding(r.details.fromId, FindingKind::kDuplicateSeq, r.details.value,
+                               "sequence number " + std::to_string(r.details.fromSeq) +
+                                   " of the payer is in two different transfers (to " +
+                                   protocol::purseIdHex(other->record.details.toId) + " and to " +
+                                   protocol::purseIdHex(r.details.toId) + ")"));
   }
 }
 
@@ -170,8 +168,11 @@ HistoryCheck checkHistory(ledger::Transaction& tx, const ledger::PurseRow& purse
   }
   // A record that does not link to the stored one before it: the chain forked earlier.
   if (!forkAt) {
-    for (const auto& r : out.newRecords) {
-      if (r.number <= 1) continue;
+    // Records read together are chained to each other already (verifyTransactionLog); only
+    // where one follows a stored record is the link to the ledger's history to be checked.
+    for (std::size_t i = 0; i < out.newRecords.size(); ++i) {
+      const LogRecord& r = out.newRecords[i];
+      if (r.number <= 1 || (i > 0 && out.newRecords[i - 1].number + 1 == r.number)) continue;
       auto before = r.number == held + 1 && newest ? std::optional<ledger::LogRow>(newest)
                                                    : take(tx.findLogRecord(id, r.number - 1));
       if (before && r.expectedChainHash(before->record.chainHash) != r.chainHash) {

@@ -61,6 +61,9 @@ class Transaction {
   // Every stored transfer record whose pd names (fromId, fromSeq) as its payer side.
   virtual Result<std::vector<LogRow>> transferRecordsFromSeq(const protocol::PurseId& fromId,
                                                              std::uint32_t fromSeq) = 0;
+  // A stored transfer record naming the same payer side (fromId, fromSeq) as `pd` but with a
+  // different pd: the first such, or nullopt — the normal case, answered from the index alone.
+  virtual Result<std::optional<LogRow>> conflictingTransfer(const protocol::PaymentDetails& pd) = 0;
 
   virtual Status addExceptionRecords(const std::vector<ExceptionRow>& rows) = 0;  // must be new
   virtual Result<std::optional<ExceptionRow>> findExceptionRecord(const protocol::PurseId& id,

@@ -28,9 +28,13 @@ Connection::~Connection() {
 
 Status Connection::configure() {
   // journal_mode is stored in the file (set when it was created); asking again is a no-op
-  // for a WAL file and makes sure of it. The others are per connection.
+  // for a WAL file and makes sure of it. The others are per connection. synchronous=FULL:
+  // with NORMAL, a transaction committed just before a power failure can be lost.
   if (Status s = exec("PRAGMA foreign_keys = ON", "enabling foreign keys"); !s) return s;
   if (Status s = exec("PRAGMA synchronous = FULL", "setting synchronous=FULL"); !s) return s;
+  // 64 MiB of page cache (SQLite's default is 2 MiB): a batch import of a million records
+  // then keeps the indexes' hot pages in memory instead of re-reading them from the WAL.
+  if (Status s = exec("PRAGMA cache_size = -65536", "setting the page cache"); !s) return s;
   Result<Statement> mode = prepare("PRAGMA journal_mode = WAL");
   if (!mode) return mode.status();
   Result<bool> row = mode->step();
@@ -39,6 +43,10 @@ Status Connection::configure() {
     return makeError(ErrorCode::kIo, path_ + ": the ledger could not be put in WAL mode");
   }
   return Status::ok();
+}
+
+void Connection::holdCheckpointOnClose(bool hold) {
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, hold ? 1 : 0, nullptr);
 }
 
 Status Connection::exec(std::string_view sql, std::string_view what) {
@@ -55,9 +63,9 @@ Status Connection::exec(std::string_view sql, std::string_view what) {
 }
 
 Result<Statement> Connection::prepare(std::string_view sql) {
-  const std::string key(sql);
-  auto found = statements_.find(key);
+  auto found = statements_.find(sql);
   if (found != statements_.end()) return Statement(db_, found->second);
+  const std::string key(sql);
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                     nullptr);

@@ -3,6 +3,7 @@
 // use). Internal to the SQLite backend.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ class Connection {
   // transaction survives power loss), WAL. Run once the file is known to be an epurse ledger.
   Status configure();
 
+  // While on, closing does not checkpoint the WAL into the file: a file found with a WAL left
+  // by a dead program is not written to until it is known to be a healthy ledger.
+  void holdCheckpointOnClose(bool hold);
+
   // Runs SQL that returns no rows (may hold several statements).
   Status exec(std::string_view sql, std::string_view what);
   // `sql` is cached by its text: the first use prepares it (persistent), later uses reuse it.
@@ -42,7 +47,12 @@ class Connection {
   sqlite3* db_;
   std::string path_;
   int busyTimeoutMs_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  // Looked up by the SQL's text without building a string each time (heterogeneous lookup).
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
 };
 
 }  // namespace epurse::issuer::ledger::sqlite

@@ -73,7 +73,8 @@ Result<RowId> SqliteTransaction::addCollection(const CollectionRow& collection) 
 
 Result<std::vector<CollectionRow>> SqliteTransaction::collectionsOf(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kCollectionColumns, "FROM collections WHERE purse_id = ?1 ORDER BY id"));
+  static const std::string sql = select(kCollectionColumns, "FROM collections WHERE purse_id = ?1 ORDER BY id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readRows(*st, &readCollection);
@@ -141,7 +142,8 @@ Status SqliteTransaction::addLogRecords(const std::vector<LogRow>& rows) {
 
 Result<std::optional<LogRow>> SqliteTransaction::findLogRecord(const protocol::PurseId& id, std::uint32_t number) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kLogColumns, "FROM log_records WHERE purse_id = ?1 AND number = ?2"));
+  static const std::string sql = select(kLogColumns, "FROM log_records WHERE purse_id = ?1 AND number = ?2");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id, number); !s) return s;
   return readFirst(*st, &readLogRecord);
@@ -149,7 +151,8 @@ Result<std::optional<LogRow>> SqliteTransaction::findLogRecord(const protocol::P
 
 Result<std::vector<LogRow>> SqliteTransaction::logRecordsOf(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kLogColumns, "FROM log_records WHERE purse_id = ?1 ORDER BY number"));
+  static const std::string sql = select(kLogColumns, "FROM log_records WHERE purse_id = ?1 ORDER BY number");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readRows(*st, &readLogRecord);
@@ -157,8 +160,8 @@ Result<std::vector<LogRow>> SqliteTransaction::logRecordsOf(const protocol::Purs
 
 Result<std::optional<LogRow>> SqliteTransaction::newestLogRecord(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st =
-      db_->prepare(select(kLogColumns, "FROM log_records WHERE purse_id = ?1 ORDER BY number DESC LIMIT 1"));
+  static const std::string sql = select(kLogColumns, "FROM log_records WHERE purse_id = ?1 ORDER BY number DESC LIMIT 1");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readFirst(*st, &readLogRecord);
@@ -166,36 +169,67 @@ Result<std::optional<LogRow>> SqliteTransaction::newestLogRecord(const protocol:
 
 Result<std::vector<LogRow>> SqliteTransaction::transferRecordsWithPd(const protocol::PaymentDetails& pd) {
   if (Status s = usable(false); !s) return s;
-  std::string where = "FROM log_records WHERE pd = ?1 AND ";
-  where += kTransferTypes;
-  where += " ORDER BY purse_id, number";
-  Result<Statement> st = db_->prepare(select(kLogColumns, where));
+  // Built once: reconciliation asks this for every transfer it looks at.
+  static const std::string sql = select(kLogColumns, std::string("FROM log_records WHERE pd = ?1 AND ") +
+                                                         kTransferTypes + " ORDER BY purse_id, number");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   const Bytes bytes = pd.encode();
-  if (Status s = st->bindAll(bytes); !s) return s;
+  if (Status s = st->bindStaticBlob(1, bytes); !s) return s;
   return readRows(*st, &readLogRecord);
 }
+
+namespace {
+
+// Every pd that starts with fromId || fromSeq sorts between the 12-byte prefix itself and the
+// prefix followed by 50 bytes of FF: a range on the pd index, in any engine that compares byte
+// strings as unsigned bytes.
+struct PayerSideRange {
+  Bytes low;
+  Bytes high;
+};
+PayerSideRange payerSideRange(const protocol::PurseId& fromId, std::uint32_t fromSeq) {
+  protocol::PaymentDetails pd;
+  pd.fromId = fromId;
+  pd.fromSeq = fromSeq;
+  const Bytes encoded = pd.encode();
+  PayerSideRange range;
+  range.low.assign(encoded.begin(), encoded.begin() + protocol::kPurseIdSize + 4);
+  range.high = range.low;
+  range.high.resize(protocol::PaymentDetails::kSize, 0xFF);
+  return range;
+}
+
+}  // namespace
 
 Result<std::vector<LogRow>> SqliteTransaction::transferRecordsFromSeq(const protocol::PurseId& fromId,
                                                                        std::uint32_t fromSeq) {
   if (Status s = usable(false); !s) return s;
-  // Every pd that starts with fromId || fromSeq sorts between the 12-byte prefix itself and
-  // the prefix followed by 50 bytes of FF: a range on the pd index, in any engine that
-  // compares byte strings as unsigned bytes.
-  protocol::PaymentDetails low;
-  low.fromId = fromId;
-  low.fromSeq = fromSeq;
-  const Bytes encoded = low.encode();
-  const ByteView prefix = ByteView(encoded).first(protocol::kPurseIdSize + 4);
-  Bytes high(prefix.begin(), prefix.end());
-  high.resize(protocol::PaymentDetails::kSize, 0xFF);
-  std::string where = "FROM log_records WHERE pd >= ?1 AND pd <= ?2 AND ";
-  where += kTransferTypes;
-  where += " ORDER BY purse_id, number";
-  Result<Statement> st = db_->prepare(select(kLogColumns, where));
+  const PayerSideRange range = payerSideRange(fromId, fromSeq);
+  // Built once: collection asks this for every transfer record it brings.
+  static const std::string sql = select(kLogColumns, std::string("FROM log_records WHERE pd >= ?1 AND pd <= ?2 AND ") +
+                                                         kTransferTypes + " ORDER BY purse_id, number");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
-  if (Status s = st->bindAll(prefix, high); !s) return s;
+  Status bound = st->bindStaticBlob(1, range.low);
+  if (bound) bound = st->bindStaticBlob(2, range.high);
+  if (!bound) return bound;
   return readRows(*st, &readLogRecord);
+}
+
+Result<std::optional<LogRow>> SqliteTransaction::conflictingTransfer(const protocol::PaymentDetails& pd) {
+  if (Status s = usable(false); !s) return s;
+  const PayerSideRange range = payerSideRange(pd.fromId, pd.fromSeq);
+  const Bytes encoded = pd.encode();
+  static const std::string sql = select(kLogColumns, std::string("FROM log_records WHERE pd >= ?1 AND pd <= ?2 AND pd <> ?3 AND ") +
+                                                         kTransferTypes + " LIMIT 1");
+  Result<Statement> st = db_->prepare(sql);
+  if (!st) return st.error();
+  Status bound = st->bindStaticBlob(1, range.low);
+  if (bound) bound = st->bindStaticBlob(2, range.high);
+  if (bound) bound = st->bindStaticBlob(3, encoded);
+  if (!bound) return bound;
+  return readFirst(*st, &readLogRecord);
 }
 
 Status SqliteTransaction::addExceptionRecords(const std::vector<ExceptionRow>& rows) {
@@ -237,8 +271,8 @@ Status SqliteTransaction::addExceptionRecords(const std::vector<ExceptionRow>& r
 Result<std::optional<ExceptionRow>> SqliteTransaction::findExceptionRecord(const protocol::PurseId& id,
                                                                             std::uint32_t number) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st =
-      db_->prepare(select(kExceptionColumns, "FROM exception_records WHERE purse_id = ?1 AND number = ?2"));
+  static const std::string sql = select(kExceptionColumns, "FROM exception_records WHERE purse_id = ?1 AND number = ?2");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id, number); !s) return s;
   return readFirst(*st, &readExceptionRecord);
@@ -246,15 +280,16 @@ Result<std::optional<ExceptionRow>> SqliteTransaction::findExceptionRecord(const
 
 Result<std::vector<ExceptionRow>> SqliteTransaction::exceptionRecords() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kExceptionColumns, "FROM exception_records ORDER BY purse_id, number"));
+  static const std::string sql = select(kExceptionColumns, "FROM exception_records ORDER BY purse_id, number");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readRows(*st, &readExceptionRecord);
 }
 
 Result<std::vector<ExceptionRow>> SqliteTransaction::exceptionRecordsOf(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st =
-      db_->prepare(select(kExceptionColumns, "FROM exception_records WHERE purse_id = ?1 ORDER BY number"));
+  static const std::string sql = select(kExceptionColumns, "FROM exception_records WHERE purse_id = ?1 ORDER BY number");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readRows(*st, &readExceptionRecord);

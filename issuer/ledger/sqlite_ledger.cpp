@@ -47,7 +47,7 @@ class SqliteLedger final : public Ledger {
       if (!st) return st.status();
       for (;;) {
         Result<bool> row = st->step();
-        if (!row) return row.status();
+        if (!row) return failedCheck(row.error());
         if (!*row) break;
         const std::string line = st->columnText(0);
         if (line == "ok") continue;
@@ -62,7 +62,7 @@ class SqliteLedger final : public Ledger {
       Result<sqlite::Statement> st = db_->prepare("PRAGMA foreign_key_check");
       if (!st) return st.status();
       Result<bool> row = st->step();
-      if (!row) return row.status();
+      if (!row) return failedCheck(row.error());
       if (*row) {
         ++count;
         problems += problems.empty() ? "" : "; ";
@@ -88,6 +88,12 @@ class SqliteLedger final : public Ledger {
   }
 
  private:
+  // SQLite stops a check at damage it cannot read past: that is the check's answer too.
+  Error failedCheck(Error error) const {
+    if (error.code == ErrorCode::kCorrupt) error.message = db_->path() + " fails its integrity check: " + error.message;
+    return error;
+  }
+
   std::shared_ptr<Connection> db_;
   protocol::IssuerKeyId issuer_;
   int schemaVersion_;
@@ -207,6 +213,7 @@ Result<std::unique_ptr<Ledger>> openSqliteLedger(const std::string& path, Sqlite
   Result<std::unique_ptr<Connection>> opened = Connection::open(path, options.busyTimeoutMs);
   if (!opened) return notALedger(opened.error(), path);
   std::shared_ptr<Connection> db = std::move(*opened);
+  if (uncleanClose) db->holdCheckpointOnClose(true);
   Result<sqlite::LedgerMeta> meta = sqlite::readMeta(*db);
   if (!meta) return notALedger(meta.error(), path);
   if (meta->schemaVersion > sqlite::kSchemaVersion) {
@@ -216,6 +223,7 @@ Result<std::unique_ptr<Ledger>> openSqliteLedger(const std::string& path, Sqlite
   }
   if (uncleanClose) {
     if (Status s = quickCheck(*db); !s) return notALedger(s.error(), path);
+    db->holdCheckpointOnClose(false);
   }
   if (Status s = db->configure(); !s) return s.error();
   if (meta->schemaVersion < sqlite::kSchemaVersion) {

@@ -73,7 +73,9 @@ Status Statement::bindStaticBlob(int index, ByteView value) {
 }
 
 Status Statement::bind(int index, std::string_view value) {
-  return bound(db_, sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+  // As for blobs: empty text is text, and a null data() would bind NULL.
+  const char* data = value.empty() ? "" : value.data();
+  return bound(db_, sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
                "binding text");
 }
 

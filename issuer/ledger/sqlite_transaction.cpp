@@ -115,7 +115,8 @@ Status SqliteTransaction::addPurse(const PurseRow& purse) {
 
 Result<std::optional<PurseRow>> SqliteTransaction::findPurse(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kPurseColumns, "FROM purses WHERE purse_id = ?1"));
+  static const std::string sql = select(kPurseColumns, "FROM purses WHERE purse_id = ?1");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readFirst(*st, &readPurse);
@@ -123,7 +124,8 @@ Result<std::optional<PurseRow>> SqliteTransaction::findPurse(const protocol::Pur
 
 Result<std::vector<PurseRow>> SqliteTransaction::purses() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kPurseColumns, "FROM purses ORDER BY purse_id"));
+  static const std::string sql = select(kPurseColumns, "FROM purses ORDER BY purse_id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readRows(*st, &readPurse);
 }
@@ -181,14 +183,16 @@ Status SqliteTransaction::addSettlement(const SettlementRow& settlement) {
 
 Result<std::vector<OrderRow>> SqliteTransaction::orders() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kOrderColumns, "FROM orders ORDER BY id"));
+  static const std::string sql = select(kOrderColumns, "FROM orders ORDER BY id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readRows(*st, &readOrder);
 }
 
 Result<std::vector<OrderRow>> SqliteTransaction::ordersOf(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kOrderColumns, "FROM orders WHERE purse_id = ?1 ORDER BY id"));
+  static const std::string sql = select(kOrderColumns, "FROM orders WHERE purse_id = ?1 ORDER BY id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readRows(*st, &readOrder);
@@ -196,14 +200,16 @@ Result<std::vector<OrderRow>> SqliteTransaction::ordersOf(const protocol::PurseI
 
 Result<std::vector<SettlementRow>> SqliteTransaction::settlements() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kSettlementColumns, "FROM settlements ORDER BY order_id"));
+  static const std::string sql = select(kSettlementColumns, "FROM settlements ORDER BY order_id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readRows(*st, &readSettlement);
 }
 
 Result<std::optional<SettlementRow>> SqliteTransaction::settlementOf(RowId orderId) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kSettlementColumns, "FROM settlements WHERE order_id = ?1"));
+  static const std::string sql = select(kSettlementColumns, "FROM settlements WHERE order_id = ?1");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(orderId); !s) return s;
   return readFirst(*st, &readSettlement);
@@ -233,14 +239,16 @@ Result<RowId> SqliteTransaction::addFinding(const FindingRow& finding) {
 
 Result<std::vector<FindingRow>> SqliteTransaction::findings() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kFindingColumns, "FROM findings ORDER BY id"));
+  static const std::string sql = select(kFindingColumns, "FROM findings ORDER BY id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readRows(*st, &readFinding);
 }
 
 Result<std::vector<FindingRow>> SqliteTransaction::findingsOf(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kFindingColumns, "FROM findings WHERE purse_id = ?1 ORDER BY id"));
+  static const std::string sql = select(kFindingColumns, "FROM findings WHERE purse_id = ?1 ORDER BY id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readRows(*st, &readFinding);
@@ -259,7 +267,8 @@ Result<bool> SqliteTransaction::addLostTransfer(const LostTransferRow& lost) {
 
 Result<std::vector<LostTransferRow>> SqliteTransaction::lostTransfers() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kLostTransferColumns, "FROM lost_transfers ORDER BY decided_at, pd"));
+  static const std::string sql = select(kLostTransferColumns, "FROM lost_transfers ORDER BY decided_at, pd");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readRows(*st, &readLostTransfer);
 }
@@ -287,14 +296,16 @@ Status SqliteTransaction::addRevocation(const RevocationRow& revocation) {
 
 Result<std::optional<RevocationRow>> SqliteTransaction::latestRevocation() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kRevocationColumns, "FROM revocations ORDER BY version DESC LIMIT 1"));
+  static const std::string sql = select(kRevocationColumns, "FROM revocations ORDER BY version DESC LIMIT 1");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readFirst(*st, &readRevocation);
 }
 
 Result<std::vector<RevocationRow>> SqliteTransaction::revocations() {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st = db_->prepare(select(kRevocationColumns, "FROM revocations ORDER BY version"));
+  static const std::string sql = select(kRevocationColumns, "FROM revocations ORDER BY version");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   return readRows(*st, &readRevocation);
 }
@@ -315,8 +326,8 @@ Status SqliteTransaction::addExceptionClear(const ExceptionClearRow& clear) {
 
 Result<std::vector<ExceptionClearRow>> SqliteTransaction::exceptionClearsOf(const protocol::PurseId& id) {
   if (Status s = usable(false); !s) return s;
-  Result<Statement> st =
-      db_->prepare(select(kExceptionClearColumns, "FROM exception_clears WHERE purse_id = ?1 ORDER BY id"));
+  static const std::string sql = select(kExceptionClearColumns, "FROM exception_clears WHERE purse_id = ?1 ORDER BY id");
+  Result<Statement> st = db_->prepare(sql);
   if (!st) return st.error();
   if (Status s = st->bindAll(id); !s) return s;
   return readRows(*st, &readExceptionClear);

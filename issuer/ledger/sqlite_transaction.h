@@ -44,6 +44,7 @@ class SqliteTransaction final : public Transaction {
   Result<std::optional<LogRow>> newestLogRecord(const protocol::PurseId& id) override;
   Result<std::vector<LogRow>> transferRecordsWithPd(const protocol::PaymentDetails& pd) override;
   Result<std::vector<LogRow>> transferRecordsFromSeq(const protocol::PurseId& fromId, std::uint32_t fromSeq) override;
+  Result<std::optional<LogRow>> conflictingTransfer(const protocol::PaymentDetails& pd) override;
 
   Status addExceptionRecords(const std::vector<ExceptionRow>& rows) override;
   Result<std::optional<ExceptionRow>> findExceptionRecord(const protocol::PurseId& id, std::uint32_t number) override;

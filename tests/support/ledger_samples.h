@@ -14,6 +14,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "base/hex.h"
 #include "base/result.h"
@@ -177,6 +178,28 @@ inline il::RevocationRow revocationRow(std::uint32_t version) {
   row.reason = "clone of purse " + std::to_string(version);
   row.issuedAt = 1'764'300'000 + version;
   return row;
+}
+
+// One purse, one collection and `count` log records of it, committed: a ledger with pages
+// of every kind (tables and indexes) to damage or to migrate.
+inline void fillLedger(il::Ledger& ledger, std::uint32_t count) {
+  auto tx = ledger.beginWrite();
+  if (!tx) throw std::runtime_error(tx.error().toString());
+  auto check = [](const Status& s) {
+    if (!s) throw std::runtime_error(s.error().toString());
+  };
+  check((*tx)->addPurse(purseRow(1)));
+  const auto collection = (*tx)->addCollection(collectionRow(1, count));
+  if (!collection) throw std::runtime_error(collection.error().toString());
+  std::vector<il::LogRow> rows;
+  rows.reserve(count);
+  for (std::uint32_t n = 1; n <= count; ++n) {
+    rows.push_back(il::LogRow{purseId(1),
+                              logRecord(n, protocol::LogType::kTransferOut, pd(1, n, 2, n + 1, n % 97), 5000 - n),
+                              *collection});
+  }
+  check((*tx)->addLogRecords(rows));
+  check((*tx)->commit());
 }
 
 // Field by field (the rows have no operator==: the ledger's callers never compare them).

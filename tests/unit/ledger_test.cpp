@@ -354,6 +354,34 @@ BOOST_FIXTURE_TEST_CASE(exception_clears_round_trip, Fixture) {
   BOOST_TEST(required(r->exceptionClearsOf(purseId(2))).empty());
 }
 
+// Empty is a value, not a missing one: empty text and byte strings round-trip as empty.
+BOOST_FIXTURE_TEST_CASE(empty_fields_round_trip_empty, Fixture) {
+  registerTwo();
+  il::CollectionRow bare = collectionRow(1, 40);
+  bare.source.clear();
+  bare.challenge.clear();
+  bare.exceptionAudit.clear();
+  il::RevocationRow unexplained = revocationRow(1);
+  unexplained.reason.clear();
+  unexplained.command.clear();
+  const il::FindingRow terse{0, purseId(1), il::FindingKind::kUnexplained, 0, 0, "", 1};
+  il::RowId order = 0;
+  {
+    auto tx = write();
+    (void)required(tx->addCollection(bare));
+    required(tx->addRevocation(unexplained));
+    (void)required(tx->addFinding(terse));
+    order = required(tx->addOrder(orderRow(1, 1, 10)));
+    required(tx->addSettlement({order, il::Settlement::kVoided, il::SettlementSource::kLog, 0, {}, 2}));
+    required(tx->commit());
+  }
+  auto r = read();
+  BOOST_TEST(same(required(r->collectionsOf(purseId(1))).back(), bare));
+  BOOST_TEST(same(required(r->revocations()).at(0), unexplained));
+  BOOST_TEST(same(required(r->findings()).at(0), terse));
+  BOOST_TEST(required(r->settlementOf(order))->evidence.empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(a_transaction_dropped_without_commit_leaves_nothing, Fixture) {
   registerTwo();
   {

@@ -1,0 +1,207 @@
+// Two programs on one ledger at once: writers take turns (each transaction whole, none lost,
+// none half-written, even when a writer is killed in the middle of its run); a writer that
+// cannot get the lock within its busy timeout gets kBusy saying why, and writes nothing; a
+// reader is never blocked by a writer and never sees its uncommitted rows.
+#define BOOST_TEST_MODULE ledger_concurrency_test
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "issuer/ledger/sqlite_ledger.h"
+#include "tests/support/ledger_samples.h"
+#include "tests/support/test_bytes.h"
+
+using namespace epurse;
+using namespace epurse::testing::ledger;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::uint32_t kPairOffset = 100000;  // a transaction's second record: number + this
+
+// Registers purses 1..n and one collection of each; returns the collection ids by purse.
+std::vector<il::RowId> setUp(const std::string& path, std::uint8_t purses) {
+  auto ledger = required(il::createSqliteLedger(path, issuerId()));
+  auto tx = required(ledger->beginWrite());
+  std::vector<il::RowId> collections(purses + 1, 0);
+  for (std::uint8_t p = 1; p <= purses; ++p) {
+    required(tx->addPurse(purseRow(p)));
+    collections[p] = required(tx->addCollection(collectionRow(p, p)));
+  }
+  required(tx->commit());
+  return collections;
+}
+
+// One writer's run, in a child process: `count` transactions (forever if 0), each adding
+// records n and n + kPairOffset of `purse` and a finding. Exits non-zero on any failure.
+[[noreturn]] void writerRun(const std::string& path, std::uint8_t purse, il::RowId collection, std::uint32_t count,
+                            int startFd) {
+  char go = 0;
+  if (::read(startFd, &go, 1) != 1) ::_exit(10);
+  auto ledger = il::openSqliteLedger(path);
+  if (!ledger) ::_exit(11);
+  for (std::uint32_t n = 1; count == 0 || n <= count; ++n) {
+    auto tx = (*ledger)->beginWrite();
+    if (!tx) ::_exit(12);
+    const auto details = pd(purse, n, 9, n, n % 50);
+    if (!(*tx)->addLogRecords({logRow(purse, n, protocol::LogType::kTransferOut, details, collection),
+                               logRow(purse, n + kPairOffset, protocol::LogType::kTransferAcked, details, collection)})) {
+      ::_exit(13);
+    }
+    if (!(*tx)->addFinding({0, purseId(purse), il::FindingKind::kGap, collection, n, "pair", n})) ::_exit(14);
+    if (!(*tx)->commit()) ::_exit(15);
+  }
+  ::_exit(0);
+}
+
+int exitCodeOf(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The numbers of `purse`'s records, checked to come in whole pairs.
+std::set<std::uint32_t> wholePairs(il::Transaction& tx, std::uint8_t purse) {
+  std::set<std::uint32_t> numbers;
+  for (const il::LogRow& row : required(tx.logRecordsOf(purseId(purse)))) numbers.insert(row.record.number);
+  std::set<std::uint32_t> firsts;
+  for (std::uint32_t n : numbers) {
+    if (n >= kPairOffset) continue;
+    BOOST_TEST(numbers.count(n + kPairOffset) == 1u, "record " << n << " of purse " << int(purse) << " lacks its pair");
+    firsts.insert(n);
+  }
+  BOOST_TEST(numbers.size() == 2 * firsts.size(), "half a transaction of purse " << int(purse) << " is stored");
+  return firsts;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(two_writers_at_once_land_every_transaction_whole) {
+  ScratchDir dir;
+  const std::string path = dir.file("books.db");
+  const auto collections = setUp(path, 3);
+  constexpr std::uint32_t kRuns = 150;
+
+  int start[2];
+  BOOST_TEST_REQUIRE(::pipe(start) == 0);
+  std::vector<pid_t> writers;
+  for (std::uint8_t purse = 1; purse <= 2; ++purse) {
+    const pid_t pid = ::fork();
+    BOOST_TEST_REQUIRE(pid >= 0);
+    if (pid == 0) writerRun(path, purse, collections[purse], kRuns, start[0]);
+    writers.push_back(pid);
+  }
+  // A third writer that never stops, killed in the middle of its run.
+  const pid_t victim = ::fork();
+  BOOST_TEST_REQUIRE(victim >= 0);
+  if (victim == 0) writerRun(path, 3, collections[3], 0, start[0]);
+
+  const char go[3] = {1, 1, 1};
+  BOOST_TEST_REQUIRE(::write(start[1], go, sizeof go) == 3);  // all start together
+  for (pid_t pid : writers) BOOST_TEST(exitCodeOf(pid) == 0);
+  {
+    // Kill the third once it has committed a few, most likely inside a transaction.
+    auto watcher = required(il::openSqliteLedger(path));
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (Clock::now() < deadline) {
+      auto r = required(watcher->beginRead());
+      if (required(r->logRecordsOf(purseId(3))).size() >= 20) break;
+      required(r->commit());
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  ::kill(victim, SIGKILL);
+  BOOST_TEST(exitCodeOf(victim) == 128 + SIGKILL);
+  ::close(start[0]);
+  ::close(start[1]);
+
+  auto ledger = required(il::openSqliteLedger(path));
+  required(ledger->checkIntegrity());
+  auto tx = required(ledger->beginRead());
+  for (std::uint8_t purse = 1; purse <= 2; ++purse) {
+    const auto firsts = wholePairs(*tx, purse);
+    BOOST_TEST(firsts.size() == kRuns);
+    BOOST_TEST((firsts.empty() || (*firsts.begin() == 1 && *firsts.rbegin() == kRuns)));
+  }
+  // The killed writer's transactions: each one whole, and in order (no gap before the last).
+  const auto killed = wholePairs(*tx, 3);
+  BOOST_TEST_MESSAGE("the killed writer committed " << killed.size() << " transactions");
+  BOOST_TEST(killed.size() >= 10u);
+  BOOST_TEST((killed.empty() || *killed.rbegin() == killed.size()));
+  std::size_t findings = 0;
+  for (std::uint8_t purse = 1; purse <= 3; ++purse) findings += required(tx->findingsOf(purseId(purse))).size();
+  BOOST_TEST(findings == 2 * kRuns + killed.size());
+}
+
+BOOST_AUTO_TEST_CASE(a_writer_held_open_makes_another_wait_its_timeout_then_kbusy) {
+  ScratchDir dir;
+  const std::string path = dir.file("books.db");
+  setUp(path, 1);
+  auto holder = required(il::openSqliteLedger(path));
+  auto other = required(il::openSqliteLedger(path, {.busyTimeoutMs = 300}));
+
+  auto held = required(holder->beginWrite());
+  required(held->addPurse(purseRow(2)));
+
+  const auto before = Clock::now();
+  const auto refused = other->beginWrite();
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - before);
+  BOOST_TEST_REQUIRE(!refused.isOk());
+  BOOST_TEST(refused.error().code == ErrorCode::kBusy);
+  BOOST_TEST(refused.error().message.find("write lock") != std::string::npos, refused.error().message);
+  BOOST_TEST(refused.error().message.find("busy timeout") != std::string::npos, refused.error().message);
+  BOOST_TEST(waited.count() >= 280, "kBusy after " << waited.count() << " ms");
+
+  // A reader is not blocked by the writer, and does not see its uncommitted purse.
+  {
+    auto reader = required(other->beginRead());
+    BOOST_TEST(required(reader->purses()).size() == 1u);
+  }
+  required(held->commit());
+
+  // The lock is free again: the other program writes now.
+  auto tx = required(other->beginWrite());
+  required(tx->addPurse(purseRow(3)));
+  required(tx->commit());
+  auto r = required(holder->beginRead());
+  const auto purses = required(r->purses());
+  BOOST_TEST_REQUIRE(purses.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_writer_refused_busy_wrote_nothing) {
+  ScratchDir dir;
+  const std::string path = dir.file("books.db");
+  const auto collections = setUp(path, 1);
+  auto holder = required(il::openSqliteLedger(path));
+  auto held = required(holder->beginWrite());
+
+  // The other program, in a child, tries to write with a tiny timeout and reports how it went.
+  const pid_t pid = ::fork();
+  BOOST_TEST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    auto ledger = il::openSqliteLedger(path, {.busyTimeoutMs = 50});
+    if (!ledger) ::_exit(20);
+    auto tx = (*ledger)->beginWrite();
+    if (tx) {
+      (void)(*tx)->addPurse(purseRow(7));
+      (void)(*tx)->commit();
+      ::_exit(21);  // should have been refused
+    }
+    ::_exit(tx.error().code == ErrorCode::kBusy ? 0 : 22);
+  }
+  BOOST_TEST(exitCodeOf(pid) == 0);
+  required(held->commit());
+  auto r = required(holder->beginRead());
+  BOOST_TEST(!required(r->findPurse(purseId(7))).has_value());
+  BOOST_TEST(required(r->purses()).size() == 1u);
+  (void)collections;
+}
