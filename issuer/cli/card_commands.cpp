@@ -27,7 +27,7 @@ std::optional<int> verifyPin(epurse::cli::Output& output, CardAtHand& card, cons
   if (!block) return output.usage("the PIN: " + block.error().message);
   auto verified = card.purse().verifyPin(*block);
   block->fill(0);
-  if (!verified) return output.fail(verified.failure().within("VERIFY"));
+  if (!verified) return output.fail(verified.failure());
   if (!verified->verified()) {
     const std::string left = verified->outcome == host::PinResult::Outcome::kBlocked
                                  ? "the PIN is blocked (unblock-pin)"
@@ -146,7 +146,7 @@ class UnblockPinCommand final : public Command {
     order.newPin.fill(0);
     block->fill(0);
     if (!command) return output.fail(command.error());
-    if (auto r = (*card)->purse().execute(*command); !r) return output.fail(r.failure().within("RESET RETRY COUNTER"));
+    if (auto r = (*card)->purse().execute(*command); !r) return output.fail(r.failure());
     const std::string id = protocol::purseIdHex((*card)->status.purseId);
     if (output.json()) return output.result({{"purseId", id}, {"pinUnblocked", true}});
     output.text() << "purse " << id << ": PIN unblocked and replaced\n";

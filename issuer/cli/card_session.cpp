@@ -103,7 +103,7 @@ host::CardResult<bool> pushRevocationList(IssuerContext& context, CardAtHand& ca
   if (!*latest || (*latest)->list.version <= card.status.revocationVersion) return false;
   auto command = CommandApdu::parse((*latest)->command);
   if (!command) return command.error();
-  if (auto sent = card.purse().execute(*command); !sent) return sent.failure().within("PUT REVOCATION LIST");
+  if (auto sent = card.purse().execute(*command); !sent) return sent.failure();
   card.status.revocationVersion = (*latest)->list.version;
   return true;
 }

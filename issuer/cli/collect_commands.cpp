@@ -8,11 +8,7 @@
 #include <iterator>
 
 #include "base/hex.h"
-// The export codec comes with the export part; until it is merged, import says so.
-#if __has_include("cli/audit_export.h")
 #include "cli/audit_export.h"
-#define EPURSE_ISSUER_HAS_AUDIT_EXPORT 1
-#endif
 #include "cli/exit_codes.h"
 #include "host/evidence_reader.h"
 #include "issuer/cli/card_session.h"
@@ -138,7 +134,7 @@ class CollectCommand final : public Command {
   epurse::cli::ReaderOptions reader_;
 };
 
-[[maybe_unused]] Result<std::string> readFile(const std::string& path) {
+Result<std::string> readFile(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return makeError(ErrorCode::kIo, "cannot read " + path + ": " + ec.message());
@@ -148,7 +144,6 @@ class CollectCommand final : public Command {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-#ifdef EPURSE_ISSUER_HAS_AUDIT_EXPORT
 // One reading or a batch of many: a file of one reading is a batch of one
 // (docs/protocol.md "Audit export").
 Result<std::vector<host::CollectedEvidence>> decodeExports(std::string_view text) {
@@ -159,7 +154,6 @@ Result<std::vector<host::CollectedEvidence>> decodeExports(std::string_view text
   for (auto& entry : *batch) out.push_back(std::move(entry.evidence));
   return out;
 }
-#endif
 
 class ImportCommand final : public Command {
  public:
@@ -178,10 +172,6 @@ class ImportCommand final : public Command {
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     nlohmann::json files = nlohmann::json::array();
-#ifndef EPURSE_ISSUER_HAS_AUDIT_EXPORT
-    return output.failWith("unsupported", "import is not built in: this build has no audit export codec",
-                           epurse::cli::kExitFailed);
-#else
     for (const auto& file : files_) {
       auto text = readFile(file);
       if (!text) return output.fail(text.error(), {{"files", files}});
@@ -214,7 +204,6 @@ class ImportCommand final : public Command {
       for (const auto& o : *outcomes) printOutcome(output.text(), o);
     }
     return output.json() ? output.result({{"files", files}}) : epurse::cli::kExitOk;
-#endif
   }
 
  private:

@@ -154,18 +154,18 @@ int PersonalizeCommand::run() {
   }
 
   if (!(s.personalisation & kPersoIssuerKey)) {
-    if (auto r = purse.execute(signer.putIssuerKey()); !r) return output.fail(r.failure().within("PUT ISSUER KEY"));
+    if (auto r = purse.execute(signer.putIssuerKey()); !r) return output.fail(r.failure());
   }
   Bytes cardKey;
   if (!(s.personalisation & kPersoKeyPair)) {
     auto generated = purse.execute(apdus::generateKeyPair());
-    if (!generated) return output.fail(generated.failure().within("GENERATE KEY PAIR"));
+    if (!generated) return output.fail(generated.failure());
     auto decoded = decodePublicKeyTemplate(*generated);
     if (!decoded) return output.fail(decoded.error());
     cardKey = *decoded;
   } else {
     auto known = purse.publicKey();
-    if (!known) return output.fail(known.failure().within("GET DATA card public key"));
+    if (!known) return output.fail(known.failure());
     cardKey = *known;
   }
   Limits onCard = *limits;
@@ -181,7 +181,7 @@ int PersonalizeCommand::run() {
     auto order = signer.personalise(cardKey, data);
     data.pin.fill(0);
     if (!order) return output.fail(order.error());
-    if (auto r = purse.execute(*order); !r) return output.fail(r.failure().within("PERSONALISE"));
+    if (auto r = purse.execute(*order); !r) return output.fail(r.failure());
   } else {
     // Resuming: what the card was personalised with stands.
     onCard.currency = s.currency;

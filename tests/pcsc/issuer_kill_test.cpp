@@ -83,7 +83,10 @@ struct KillFixture : IssuerCliFixture {
     for (int n = 1; n <= kMaxApdus; ++n) {
       if (prepare) prepare();
       auto out = killedAt(n, args);
-      if (out.exitCode == 0) return n;  // it never reached APDU n: every point was tried
+      if (out.exitCode == 0) {  // it never reached APDU n: every point was tried
+        BOOST_TEST_MESSAGE(args[0] << ": killed before each of its " << n - 1 << " APDUs and after the last answer");
+        return n;
+      }
       BOOST_TEST_REQUIRE(out.exitCode == kKilled, "kill at " << n << ": exit " << out.exitCode << ": " << out.out);
       checkBooks(card, purseId, args[0] + " killed before APDU " + std::to_string(n));
     }
@@ -159,6 +162,48 @@ BOOST_AUTO_TEST_CASE(refund_killed_at_every_apdu) {
   const json refund = issuerJson(signing({"refund", "--reader", readerArg(*a), "--all"}));
   BOOST_TEST(refund["refunds"].size() == 0u, refund.dump());
   checkBooks(*a, kPurseA, "after the last refunds");
+}
+
+BOOST_AUTO_TEST_CASE(personalize_killed_at_every_apdu_is_resumed_by_running_it_again) {
+  b->process.signal(SIGTERM);
+  BOOST_TEST_REQUIRE(b->process.wait(5000ms).isOk());
+  waitFor(1, false);
+  b.reset();
+  const std::vector<std::string> args =
+      signing({"personalize", "--reader", readers[1], "--currency", "EUR", "--max-balance", "100", "--transfer-limit",
+               "50", "--no-pin-limit", "5", "--pin-file", pinFile});
+  for (int n = 1; n <= kMaxApdus; ++n) {
+    auto card = plugDetached(1, "blank-" + std::to_string(n) + ".img");
+    auto out = killedAt(n, args);
+    if (out.exitCode == 0) {
+      BOOST_TEST_MESSAGE("personalize: killed before each of its " << n - 1 << " APDUs and after the last answer");
+      BOOST_TEST(n > 6);
+      return;
+    }
+    BOOST_TEST_REQUIRE(out.exitCode == kKilled, "kill at " << n << ": " << out.out);
+    // Run again: it finishes what was left, or (killed after the last answer) finds the card
+    // complete and says whose it is.
+    auto againArgs = args;
+    againArgs.push_back("--json");
+    auto again = issuer(againArgs);
+    const json resumed = parsed(again);
+    const auto s = statusOf(*card);
+    const std::string id = protocol::purseIdHex(s.purseId);
+    BOOST_TEST((s.lifeCycle == protocol::LifeCycle::kPersonalised), "kill at " << n);
+    if (again.exitCode == 0) {
+      BOOST_TEST(resumed["purseId"] == id);
+    } else {
+      BOOST_TEST(again.exitCode == 1, again.out);
+      BOOST_TEST(resumed["error"]["code"] == "personalised", again.out);
+      BOOST_TEST(resumed["error"]["message"].get<std::string>().find(id) != std::string::npos, again.out);
+    }
+    const json show = issuerJson({"show", id});
+    BOOST_TEST(show["purseId"] == id);
+    card->process.signal(SIGTERM);
+    BOOST_TEST_REQUIRE(card->process.wait(5000ms).isOk());
+    waitFor(1, false);
+  }
+  BOOST_FAIL("personalize sent more than " << kMaxApdus << " APDUs");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
