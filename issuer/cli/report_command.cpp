@@ -12,12 +12,8 @@
 #include "issuer/cli/command.h"
 #include "issuer/cli/findings_text.h"
 #include "issuer/cli/issuer_context.h"
-// The JSON and HTML pages (epurse_issuer_report) come with the export part; until the build
-// has them, CMake leaves EPURSE_ISSUER_HAS_REPORT_PAGES undefined and they say so.
-#ifdef EPURSE_ISSUER_HAS_REPORT_PAGES
 #include "issuer/report/report_html.h"
 #include "issuer/report/report_json.h"
-#endif
 
 namespace epurse::issuer::cli {
 namespace {
@@ -108,7 +104,6 @@ class ReportCommand final : public Command {
     auto report = (*context)->books().report(now());
     if (!report) return fail(output, Failure::ledgerProblem(report.error()));
     const int code = report->identityHolds() ? epurse::cli::kExitOk : epurse::cli::kExitFailed;
-#ifdef EPURSE_ISSUER_HAS_REPORT_PAGES
     if (html_) {
       if (Status s = writeAtomically(*html_, issuer::report::reportHtml(*report)); !s) return output.fail(s.error());
     }
@@ -116,12 +111,6 @@ class ReportCommand final : public Command {
       output.result(issuer::report::reportJson(*report));
       return code;
     }
-#else
-    if (html_ || output.json()) {
-      return output.failWith("unsupported", "report --json and --html are not built in: this build has no report pages",
-                             epurse::cli::kExitFailed);
-    }
-#endif
     auto& out = output.text();
     out << "report at " << formatTime(report->at) << "\n";
     for (const auto& c : report->currencies) printCurrency(out, c);
