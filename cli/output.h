@@ -29,6 +29,12 @@ class Output {
   // are added to the JSON object beside "error" (what was done before the failure).
   int fail(const Error& error, const nlohmann::json& extra = nlohmann::json::object());
   int fail(const host::CardFailure& failure, const nlohmann::json& extra = nlohmann::json::object());
+  // A failure a program names itself, with an exit code beyond the shared table (the
+  // issuer's ledger and key codes, docs/cli.md).
+  int failWith(const std::string& key, const std::string& message, int exitCode,
+               const nlohmann::json& extra = nlohmann::json::object()) {
+    return emit(key, message, exitCode, nlohmann::json::object(), extra);
+  }
   // A usage error found by the command itself (bad hex, bad amount): kExitUsage.
   int usage(const std::string& message);
 

@@ -22,9 +22,10 @@ std::string spacedHex(ByteView bytes) {
   return out;
 }
 
+// PERSONALISE carries the initial PIN inside the signed personalisation data.
 bool carriesPin(std::uint8_t ins) {
   return ins == protocol::kInsVerify || ins == protocol::kInsChangeReferenceData ||
-         ins == protocol::kInsResetRetryCounter;
+         ins == protocol::kInsResetRetryCounter || ins == protocol::kInsPersonalise;
 }
 
 // The command with the data field of a PIN command masked. The data field is found by

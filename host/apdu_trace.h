@@ -7,7 +7,8 @@
 //
 // with the purse's command names (host/purse_names.h) and status words by name.
 //
-// PINs never appear: the data of VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER is
+// PINs never appear: the data of VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER and
+// PERSONALISE (whose data holds the initial PIN) is
 // printed as "**" per byte (its length stays visible, so a wrong Lc is still diagnosable),
 // whatever the CLA, since a trace is pasted into bug reports.
 #pragma once

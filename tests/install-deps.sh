@@ -7,6 +7,7 @@ packages=(
   clang libclang-rt-14-dev               # the clang build and libFuzzer (CI builds with both compilers)
   libssl-dev libpcsclite-dev libcli11-dev  # OpenSSL 3, PC/SC client, command lines
   nlohmann-json3-dev                     # --json output
+  libsqlite3-dev                         # the issuer's ledger (SQLite)
   libboost-test-dev                      # Boost.Test
   pcscd vsmartcard-vpcd                  # the PC/SC daemon and the virtual reader driver
   opensc pcsc-tools                      # other PC/SC clients the end-to-end tests use

@@ -106,6 +106,14 @@ int writePrivatePem(BIO* bio, const EVP_PKEY* key) {
   return PEM_write_bio_PKCS8PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
 }
 
+// The passphrase for OpenSSL's reader, handed over once; a key that needs none ignores it.
+int givePassphrase(char* buffer, int size, int, void* user) {
+  const auto* passphrase = static_cast<const std::string*>(user);
+  if (passphrase->size() > static_cast<std::size_t>(size)) return -1;
+  std::memcpy(buffer, passphrase->data(), passphrase->size());
+  return static_cast<int>(passphrase->size());
+}
+
 int writePublicPem(BIO* bio, const EVP_PKEY* key) { return PEM_write_bio_PUBKEY(bio, key); }
 
 }  // namespace
@@ -122,6 +130,31 @@ Result<IssuerKey> IssuerKey::fromPrivateKey(protocol::EcPrivateKey key) {
 Result<IssuerKey> IssuerKey::generate() {
   auto key = protocol::EcPrivateKey::generate();
   if (!key) return key.error();
+  return fromPrivateKey(std::move(*key));
+}
+
+bool IssuerKey::isEncryptedPem(ByteView pemText) {
+  const Bytes text(pemText.begin(), pemText.end());
+  return contains(text, kEncryptedPemHeader) || contains(text, kLegacyEncryptedPemHeader);
+}
+
+Result<IssuerKey> IssuerKey::loadPem(const std::string& path, const std::optional<std::string>& passphrase) {
+  if (!passphrase) return loadPem(path);
+  SecretBuffer file;
+  if (Status s = readKeyFile(path, file); !s) return s;
+  if (file.bytes.empty()) return makeError(ErrorCode::kMalformed, "issuer key " + path + " is empty");
+  BioPtr bio(BIO_new_mem_buf(file.bytes.data(), static_cast<int>(file.bytes.size())), BIO_free);
+  if (!bio) return makeError(ErrorCode::kInternal, "OpenSSL could not allocate a buffer");
+  std::string given = *passphrase;
+  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, givePassphrase, &given);
+  OPENSSL_cleanse(given.data(), given.size());
+  if (!raw) {
+    ERR_clear_error();
+    return makeError(ErrorCode::kCorrupt, "issuer key " + path + ": wrong passphrase or damaged key file");
+  }
+  ERR_clear_error();
+  auto key = protocol::EcPrivateKey::adopt(raw);
+  if (!key) return makeError(key.error().code, "issuer key " + path + ": " + key.error().message);
   return fromPrivateKey(std::move(*key));
 }
 
@@ -151,6 +184,25 @@ Status IssuerKey::savePem(const std::string& path) const {
   if (!pem) return pem.status();
   SecretBuffer secret{std::move(*pem)};
   return writeExclusiveFile(path, secret.bytes, kPrivateKeyMode);
+}
+
+Status IssuerKey::savePem(const std::string& path, const std::optional<std::string>& passphrase) const {
+  if (!passphrase || passphrase->empty()) return savePem(path);
+  BioPtr bio(BIO_new(BIO_s_mem()), BIO_free);
+  std::string given = *passphrase;
+  const int written =
+      bio ? PEM_write_bio_PKCS8PrivateKey(bio.get(), key_.pkey(), EVP_aes_256_cbc(), nullptr, 0, givePassphrase, &given)
+          : 0;
+  OPENSSL_cleanse(given.data(), given.size());
+  if (written != 1) {
+    return makeError(ErrorCode::kInternal, "OpenSSL could not write the encrypted key: " + openSslReason());
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  if (size <= 0 || !data) return makeError(ErrorCode::kInternal, "OpenSSL wrote an empty PEM");
+  SecretBuffer pem{Bytes(reinterpret_cast<const std::uint8_t*>(data), reinterpret_cast<const std::uint8_t*>(data) + size)};
+  OPENSSL_cleanse(data, static_cast<std::size_t>(size));
+  return writeExclusiveFile(path, pem.bytes, kPrivateKeyMode);
 }
 
 Status IssuerKey::savePublicPem(const std::string& path) const {

@@ -27,7 +27,7 @@ class BooksFixture {
     char pattern[] = "/tmp/epurse-books-XXXXXX";
     dir_ = mkdtemp(pattern);
     auto created = issuer::ledger::createSqliteLedger(dir_ + "/ledger.db", issuer_.key().keyId());
-    if (!created) throw std::runtime_error("ledger: " + created.error().toString());
+    if (!created) throw std::runtime_error("ledger: " + why(created));
     ledger_ = std::move(*created);
     books_ = std::make_unique<issuer::Books>(*ledger_, issuer_.key().verificationKey(), &issuer_.signer());
   }
@@ -74,7 +74,7 @@ class BooksFixture {
     row.refundOf = refundOf;
     row.authorisedAt = kNow;
     auto id = books_->authoriseOrder(row);
-    BOOST_TEST_REQUIRE(id.isOk(), "authorise: " << id.error().toString());
+    BOOST_TEST_REQUIRE(id.isOk(), "authorise: " << why(id));
     auto command = kind == issuer::ledger::OrderKind::kUnload ? issuer_.signer().unload(status.purseId, row.order)
                                                               : issuer_.signer().load(status.purseId, row.order);
     BOOST_TEST_REQUIRE(command.isOk());
@@ -91,7 +91,7 @@ class BooksFixture {
     auto signedOrder = authorise(purse, kind, amount, refundOf);
     const Bytes answer = checks::expectOk(purse, signedOrder.command, "value order");
     auto receipt = books_->confirmOrder(signedOrder.id, answer, kNow);
-    BOOST_TEST_REQUIRE(receipt.isOk(), "confirm: " << receipt.error().toString());
+    BOOST_TEST_REQUIRE(receipt.isOk(), "confirm: " << why(receipt));
     return *receipt;
   }
   protocol::ValueReceipt load(TestPurse& purse, protocol::Amount amount) {
@@ -102,7 +102,7 @@ class BooksFixture {
     Bytes challenge(16);
     BOOST_TEST_REQUIRE(protocol::randomBytes(challenge.data(), challenge.size()));
     auto evidence = host::readEvidence(purse.client(), challenge);
-    BOOST_TEST_REQUIRE(evidence.isOk(), "read evidence: " << evidence.failureValue().error.toString());
+    BOOST_TEST_REQUIRE(evidence.isOk(), "read evidence: " << why(evidence));
     return *evidence;
   }
   Result<issuer::IngestOutcome> ingest(const host::CollectedEvidence& evidence, bool fresh = true) {
@@ -110,13 +110,13 @@ class BooksFixture {
   }
   issuer::IngestOutcome collect(TestPurse& purse) {
     auto outcome = ingest(read(purse));
-    BOOST_TEST_REQUIRE(outcome.isOk(), "collect: " << outcome.error().toString());
+    BOOST_TEST_REQUIRE(outcome.isOk(), "collect: " << why(outcome));
     return *outcome;
   }
 
   issuer::Report report() {
     auto r = books_->report(kNow);
-    BOOST_TEST_REQUIRE(r.isOk(), "report: " << r.error().toString());
+    BOOST_TEST_REQUIRE(r.isOk(), "report: " << why(r));
     return *r;
   }
   // The one currency section the tests use (EUR); zeros if none.
@@ -148,9 +148,12 @@ inline protocol::PaymentDetails loseTransfer(TestPurse& payer, TestPurse& payee,
   return req->pd;
 }
 
+// A completed transfer; the payer's PIN is verified first (values above the no-PIN limit need it).
 inline void pay(TestPurse& payer, TestPurse& payee, protocol::Amount value, std::uint8_t tag = 0) {
+  auto pin = payer.client().verifyPin(*protocol::makePinBlock("1234"));
+  BOOST_TEST_REQUIRE((pin.isOk() && pin->verified()));
   auto done = terminal::runTransfer(payer.client(), payee.client(), value, checks::referenceOf(tag));
-  BOOST_TEST_REQUIRE(done.isOk(), "transfer: " << done.failureValue().error.toString());
+  BOOST_TEST_REQUIRE(done.isOk(), "transfer: " << why(done));
 }
 
 }  // namespace epurse::testing

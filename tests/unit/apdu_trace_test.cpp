@@ -165,6 +165,16 @@ BOOST_FIXTURE_TEST_CASE(pins_are_masked_in_every_pin_command, T0Purse) {
   BOOST_TEST(line.find(spaced(newPinBytes)) == std::string::npos, line);
   BOOST_TEST(line.find("AB") == std::string::npos, line);
   BOOST_TEST(line.find("RESET RETRY COUNTER") != std::string::npos, line);
+  // PERSONALISE carries the initial PIN inside the personalisation data; all its data is masked.
+  protocol::Personalisation perso;
+  perso.pin = *protocol::makePinBlock("4711");
+  const Bytes persoPin(perso.pin.begin(), perso.pin.end());
+  const Bytes personalise = protocol::apdus::personalise(perso, Bytes(64, 0xCD)).serialize();
+  e.command = personalise;
+  const std::string persoLine = host::traceCommandLine(e);
+  BOOST_TEST(persoLine.find(spaced(persoPin)) == std::string::npos, persoLine);
+  BOOST_TEST(persoLine.find("CD") == std::string::npos, persoLine);
+  BOOST_TEST(persoLine.find("PERSONALISE") != std::string::npos, persoLine);
   // VERIFY without data (tries left) has nothing to hide.
   const Bytes tries = protocol::apdus::pinTriesLeft().serialize();
   e.command = tries;

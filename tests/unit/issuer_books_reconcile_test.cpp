@@ -15,7 +15,7 @@ namespace {
 
 issuer::Reconciliation reconcile(BooksFixture& f) {
   auto r = f.books().reconcile(kNow);
-  BOOST_TEST_REQUIRE(r.isOk(), "reconcile: " << r.error().toString());
+  BOOST_TEST_REQUIRE(r.isOk(), "reconcile: " << why(r));
   return *r;
 }
 
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(a_lost_transfer_is_found_once_and_refunded_exactly_once) {
   auto owed = f.books().owedRefunds(testPurseId(1));
   BOOST_TEST_REQUIRE(owed.isOk());
   BOOST_TEST_REQUIRE(owed->size() == 1u);
-  BOOST_TEST(owed->front() == pd);
+  BOOST_TEST((owed->front() == pd));
   f.order(*a, OrderKind::kRefund, 700, pd);
   BOOST_TEST(a->status().balance == 5000u);
 
