@@ -14,7 +14,9 @@
 #include "host/evidence_reader.h"
 #include "protocol/ec_key.h"
 
+#include "tests/support/headless_browser.h"
 #include "tests/support/issuer_cli_fixture.h"
+#include "tests/support/report_pages.h"
 
 using namespace epurse;
 using namespace epurse::testing;
@@ -193,6 +195,18 @@ BOOST_AUTO_TEST_CASE(init_personalize_load_transfer_lose_collect_reconcile_refun
   BOOST_TEST(rj["currencies"][0]["identity"]["holds"] == true);
   BOOST_TEST(rj["currencies"][0]["identity"]["difference"]["minor"] == 0);
   BOOST_TEST(std::filesystem::file_size(page) > 0u);
+  // The page this run wrote, as headless chromium renders it: every figure of the same run's
+  // --json report, unchanged.
+  {
+    const std::string browser = browserPath();
+    BOOST_TEST_REQUIRE(!browser.empty(), "chromium is not installed (tests/install-deps.sh installs it)");
+    Scratch scratch;
+    const auto dom = scratch.dir / "dom.html";
+    runBrowser(browser, scratch, page, "--dump-dom", dom);
+    const auto figures = figuresIn(readFile(dom));
+    BOOST_TEST(figures.count("EUR.float") == 1u, "no float on the rendered page");
+    checkFiguresEqualJson(figures, rj);
+  }
 
   // The registry.
   auto cards = issuer({"cards"});
