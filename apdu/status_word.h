@@ -46,6 +46,10 @@ constexpr StatusWord wrongLe(std::uint8_t exact) { return make(kSw1WrongLe, exac
 constexpr StatusWord verifyFailed(std::uint8_t triesLeft) {
   return static_cast<StatusWord>(kVerifyFailedBase | (triesLeft & 0x0F));
 }
+inline constexpr StatusWord kVerifyFailedFamilyMask = 0xFFF0;
+inline constexpr StatusWord kVerifyTriesMask = 0x000F;
+constexpr bool isVerifyFailed(StatusWord s) { return (s & kVerifyFailedFamilyMask) == kVerifyFailedBase; }
+constexpr std::uint8_t verifyTriesLeft(StatusWord s) { return static_cast<std::uint8_t>(s & kVerifyTriesMask); }
 
 // "9000 success", "6A82 file or application not found", "63C2 verification failed, 2 tries left".
 std::string describe(StatusWord s);

@@ -1,5 +1,7 @@
 #include "cli/exit_codes.h"
 
+#include "protocol/purse_commands.h"
+
 namespace epurse::cli {
 namespace {
 
@@ -14,10 +16,10 @@ ErrorRow rowFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument: return {"usage", kExitUsage};
     case ErrorCode::kNoService: return {"no_service", kExitUnavailable};
-    case ErrorCode::kNoReader: return {"no_reader", kExitUnavailable};
-    case ErrorCode::kNoCard: return {"no_card", kExitUnavailable};
-    case ErrorCode::kCardRemoved: return {"card_removed", kExitUnavailable};
-    case ErrorCode::kBusy: return {"busy", kExitUnavailable};
+    case ErrorCode::kNoReader: return {"no_reader", kExitNoReader};
+    case ErrorCode::kNoCard: return {"no_card", kExitNoCard};
+    case ErrorCode::kCardRemoved: return {"card_removed", kExitNoCard};
+    case ErrorCode::kBusy: return {"busy", kExitNoCard};
     case ErrorCode::kNoApplication: return {"not_a_purse", kExitNotAPurse};
     case ErrorCode::kCorrupt: return {"check_failed", kExitFailed};
     case ErrorCode::kUnsupported: return {"unsupported", kExitFailed};
@@ -31,18 +33,35 @@ ErrorRow rowFor(ErrorCode code) {
   return {"internal", kExitCommunication};
 }
 
+// The refusals a person can act on, each with its own code; any other status word is
+// "card_refused", exit 1.
+ErrorRow rowForRefusal(sw::StatusWord refusal) {
+  if (sw::isVerifyFailed(refusal)) return {"wrong_pin", kExitWrongPin};
+  switch (refusal) {
+    case sw::kAuthenticationMethodBlocked: return {"pin_blocked", kExitPinBlocked};
+    case protocol::purse_sw::kInsufficientFunds: return {"insufficient_funds", kExitInsufficientFunds};
+    case protocol::purse_sw::kMaxBalanceExceeded: return {"max_balance_exceeded", kExitLimit};
+    case protocol::purse_sw::kTransferLimitExceeded: return {"transfer_limit_exceeded", kExitLimit};
+    default: return {"card_refused", kExitFailed};
+  }
+}
+
 }  // namespace
 
 int exitCodeFor(ErrorCode code) { return rowFor(code).exitCode; }
 
+int exitCodeForRefusal(sw::StatusWord refusal) { return rowForRefusal(refusal).exitCode; }
+
 int exitCodeFor(const host::CardFailure& failure) {
-  return failure.sw ? kExitFailed : exitCodeFor(failure.error.code);
+  return failure.sw ? exitCodeForRefusal(*failure.sw) : exitCodeFor(failure.error.code);
 }
 
 std::string errorKey(ErrorCode code) { return rowFor(code).key; }
 
+std::string refusalKey(sw::StatusWord refusal) { return rowForRefusal(refusal).key; }
+
 std::string errorKey(const host::CardFailure& failure) {
-  return failure.sw ? "card_refused" : errorKey(failure.error.code);
+  return failure.sw ? refusalKey(*failure.sw) : errorKey(failure.error.code);
 }
 
 }  // namespace epurse::cli

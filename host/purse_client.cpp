@@ -11,12 +11,8 @@ namespace {
 
 using namespace protocol;
 
-constexpr sw::StatusWord kVerifyFailedFamilyMask = 0xFFF0;
-constexpr sw::StatusWord kVerifyTriesMask = 0x000F;
 // READ RECORD numbers records in one byte.
 constexpr std::size_t kMaxRecordNumber = 255;
-
-bool isVerifyFailed(sw::StatusWord s) { return (s & kVerifyFailedFamilyMask) == sw::kVerifyFailedBase; }
 
 template <typename T>
 CardResult<T> malformedAnswer(const std::string& command, const Error& error) {
@@ -74,8 +70,8 @@ CardResult<PinResult> PurseClient::pinCommand(const CommandApdu& command) {
   if (!response) return makeError(response.error().code, "VERIFY: " + response.error().message);
   const sw::StatusWord s = response->sw();
   if (s == sw::kSuccess) return PinResult{PinResult::Outcome::kVerified, 0};
-  if (isVerifyFailed(s)) {
-    return PinResult{PinResult::Outcome::kWrong, static_cast<std::uint8_t>(s & kVerifyTriesMask)};
+  if (sw::isVerifyFailed(s)) {
+    return PinResult{PinResult::Outcome::kWrong, sw::verifyTriesLeft(s)};
   }
   if (s == sw::kAuthenticationMethodBlocked) return PinResult{PinResult::Outcome::kBlocked, 0};
   return CardFailure::refused("VERIFY", s);

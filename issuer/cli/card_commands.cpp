@@ -10,16 +10,18 @@
 #include "host/money.h"
 #include "issuer/cli/card_session.h"
 #include "issuer/cli/command.h"
-#include "issuer/cli/secret_input.h"
+#include "cli/secret_input.h"
 #include "issuer/cli/value_orders.h"
 #include "protocol/purse_commands.h"
 
 namespace epurse::issuer::cli {
+using epurse::cli::readSecret;
+using epurse::cli::readNewSecret;
 namespace {
 
 using ledger::OrderKind;
 
-// VERIFY with the PIN from --pin-file or the terminal; kExitFailed when the card says no.
+// VERIFY with the PIN from --pin-file or the terminal; kExitWrongPin / kExitPinBlocked when the card says no.
 std::optional<int> verifyPin(epurse::cli::Output& output, CardAtHand& card, const std::optional<std::string>& pinFile) {
   auto pin = readSecret({"PIN", "--pin-file", pinFile, false});
   if (!pin) return output.fail(pin.error());
@@ -28,11 +30,13 @@ std::optional<int> verifyPin(epurse::cli::Output& output, CardAtHand& card, cons
   auto verified = card.purse().verifyPin(*block);
   block->fill(0);
   if (!verified) return output.fail(verified.failure());
+  if (verified->outcome == host::PinResult::Outcome::kBlocked) {
+    return output.failWith("pin_blocked", "the PIN is blocked (unblock-pin); nothing was signed",
+                           epurse::cli::kExitPinBlocked);
+  }
   if (!verified->verified()) {
-    const std::string left = verified->outcome == host::PinResult::Outcome::kBlocked
-                                 ? "the PIN is blocked (unblock-pin)"
-                                 : std::to_string(verified->triesLeft) + " tries left";
-    return output.failWith("wrong_pin", "wrong PIN: " + left + "; nothing was signed", epurse::cli::kExitFailed);
+    return output.failWith("wrong_pin", "wrong PIN: " + std::to_string(verified->triesLeft) + " tries left; nothing was signed",
+                           epurse::cli::kExitWrongPin);
   }
   return std::nullopt;
 }

@@ -7,9 +7,11 @@
 #include "issuer/cli/command.h"
 #include "issuer/cli/home_ledger.h"
 #include "issuer/cli/issuer_context.h"
-#include "issuer/cli/secret_input.h"
+#include "cli/secret_input.h"
 
 namespace epurse::issuer::cli {
+using epurse::cli::Secret;
+using epurse::cli::readNewSecret;
 namespace {
 
 class InitCommand final : public Command {

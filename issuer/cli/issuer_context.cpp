@@ -11,9 +11,11 @@
 #include "cli/exit_codes.h"
 #include "issuer/cli/home_ledger.h"
 #include "issuer/cli/issuer_exit_codes.h"
-#include "issuer/cli/secret_input.h"
+#include "cli/secret_input.h"
 
 namespace epurse::issuer::cli {
+using epurse::cli::Secret;
+using epurse::cli::readSecret;
 
 void addHomeOption(CLI::App& command, CommonOptions& options) {
   command.add_option("--home", options.home,

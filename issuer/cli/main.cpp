@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "epurse-issuer 0.1.0");
   app.footer(
-      "Exit codes: 0 done, 1 refused or a check failed, 2 usage, 3 no PC/SC service, reader or card, 4 not a purse,\n"
+      "Exit codes: 0 done, 1 refused or a check failed, 2 usage, 3 no PC/SC service, 4 not a purse, 8 no reader, 9 no card,\n"
       "5 the exchange with the card failed, 6 no issuer home or a ledger problem, 7 wrong passphrase (docs/cli.md).");
 
   icli::Commands commands;

@@ -12,12 +12,14 @@
 #include "issuer/cli/card_session.h"
 #include "issuer/cli/command.h"
 #include "issuer/cli/findings_text.h"
-#include "issuer/cli/secret_input.h"
+#include "cli/secret_input.h"
 #include "protocol/card_certificate.h"
 #include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 
 namespace epurse::issuer::cli {
+using epurse::cli::Secret;
+using epurse::cli::readNewSecret;
 namespace {
 
 constexpr unsigned kDefaultValidityYears = 4;

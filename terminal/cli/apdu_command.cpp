@@ -61,4 +61,8 @@ int ApduCommand::run(std::ostream& out, std::ostream& err) {
   return output.result(done);
 }
 
+int ApduCommand::run() { return run(std::cout, std::cerr); }
+
+void addApduCommand(Commands& commands) { commands.push_back(std::make_unique<ApduCommand>()); }
+
 }  // namespace epurse::terminal

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/reader_options.h"
+#include "terminal/cli/command.h"
 
 namespace epurse::terminal {
 
@@ -14,12 +15,13 @@ namespace epurse::terminal {
 // APDU is checked before any is sent. Any card will do (nothing is selected first); without
 // --reader, the only reader holding a card. A status word other than 9000 is an answer, not
 // a failure: the exit code is 0 once every APDU got one.
-struct ApduCommand {
+struct ApduCommand : Command {
   cli::ReaderOptions reader;
   bool json = false;
   std::vector<std::string> apdus;
 
-  CLI::App* addTo(CLI::App& app);
+  CLI::App* addTo(CLI::App& app) override;
+  int run() override;
   int run(std::ostream& out, std::ostream& err);
 };
 

@@ -1,30 +1,35 @@
-// epurse: the cardholder's and merchant's command line.
+// epurse: the cardholder's and merchant's command line (docs/terminal.md). Each command is in
+// its own file and adds itself to the list below.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/exit_codes.h"
 #include "cli/reader_options.h"
-#include "terminal/cli/apdu_command.h"
-#include "terminal/cli/readers_command.h"
+#include "terminal/cli/command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"epurse: talk to electronic purse cards in any PC/SC reader", "epurse"};
+  namespace t = epurse::terminal;
+  CLI::App app{"epurse: see, pay with and move value between electronic purses in any PC/SC reader", "epurse"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "epurse 0.1.0");
-  app.footer("Exit codes: 0 done, 1 the card refused or a check failed, 2 usage, 3 no PC/SC service, reader or card,\n"
-             "4 not a purse, 5 the exchange with the card failed (docs/cli.md).");
+  app.footer(
+      "Exit codes: 0 done, 1 the card refused or a check failed, 2 usage, 3 no PC/SC service (pcscd), 4 not a purse,\n"
+      "5 the exchange with the card failed, 8 no reader, 9 no card or card removed, 10 transfer interrupted: run\n"
+      "`epurse recover`, 11 wrong PIN, 12 PIN blocked, 13 insufficient funds, 14 over a limit (docs/terminal.md).");
 
-  epurse::terminal::ReadersCommand readers;
-  auto* readersApp = readers.addTo(app);
-  epurse::terminal::ApduCommand apdu;
-  auto* apduApp = apdu.addTo(app);
+  t::Commands commands;
+  t::addReadersCommand(commands);
+  t::addApduCommand(commands);
+  std::vector<CLI::App*> apps;
+  for (auto& c : commands) apps.push_back(c->addTo(app));
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return epurse::cli::handleParseError(app, e, argc, argv);
   }
-  if (readersApp->parsed()) return readers.run(std::cout, std::cerr);
-  if (apduApp->parsed()) return apdu.run(std::cout, std::cerr);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (apps[i]->parsed()) return commands[i]->run();
+  }
   return epurse::cli::kExitUsage;
 }

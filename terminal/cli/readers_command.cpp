@@ -98,4 +98,8 @@ int ReadersCommand::run(std::ostream& out, std::ostream& err) {
   return cli::kExitOk;
 }
 
+int ReadersCommand::run() { return run(std::cout, std::cerr); }
+
+void addReadersCommand(Commands& commands) { commands.push_back(std::make_unique<ReadersCommand>()); }
+
 }  // namespace epurse::terminal

@@ -167,13 +167,13 @@ BOOST_AUTO_TEST_CASE(exit_codes) {
   BOOST_TEST(run({}).exitCode == cli::kExitUsage);
   auto ambiguous = run({"apdu", "--reader", "Virtual", "00A4040000"});
   BOOST_TEST(ambiguous.exitCode == cli::kExitUsage, ambiguous.out);
-  // 3: no reader, no card.
+  // 8: no reader; 9: no card.
   auto noReader = run({"apdu", "--reader", "7", "00A4040000"});
-  BOOST_TEST(noReader.exitCode == cli::kExitUnavailable, noReader.out);
+  BOOST_TEST(noReader.exitCode == cli::kExitNoReader, noReader.out);
   BOOST_TEST(noReader.out.find("no reader number 7") != std::string::npos, noReader.out);
   auto noCard = parsed(run({"apdu", "--json", "--reader", "1", "00A4040000"}));
   BOOST_TEST(noCard["error"]["code"] == "no_card");
-  BOOST_TEST(noCard["error"]["exit"] == 3);
+  BOOST_TEST(noCard["error"]["exit"] == 9);
   BOOST_TEST(noCard["error"]["message"].get<std::string>().find(readers[1]) != std::string::npos);
   // 0: a refusal is an answer for apdu.
   BOOST_TEST(run({"apdu", "8099000000"}).exitCode == cli::kExitOk);
@@ -182,9 +182,18 @@ BOOST_AUTO_TEST_CASE(exit_codes) {
   BOOST_TEST(cli::errorKey(ErrorCode::kNoApplication) == "not_a_purse");
   BOOST_TEST(cli::exitCodeFor(ErrorCode::kIo) == cli::kExitCommunication);
   BOOST_TEST(cli::exitCodeFor(ErrorCode::kCardReset) == cli::kExitCommunication);
-  BOOST_TEST(cli::exitCodeFor(ErrorCode::kCardRemoved) == cli::kExitUnavailable);
-  BOOST_TEST(cli::exitCodeFor(host::CardFailure::refused("LOAD", 0x9402)) == cli::kExitFailed);
-  BOOST_TEST(cli::errorKey(host::CardFailure::refused("LOAD", 0x9402)) == "card_refused");
+  BOOST_TEST(cli::exitCodeFor(ErrorCode::kCardRemoved) == cli::kExitNoCard);
+  BOOST_TEST(cli::exitCodeFor(ErrorCode::kNoService) == cli::kExitUnavailable);
+  // The refusals a person can act on have codes of their own; any other is card_refused.
+  BOOST_TEST(cli::exitCodeFor(host::CardFailure::refused("LOAD", 0x9402)) == cli::kExitLimit);
+  BOOST_TEST(cli::errorKey(host::CardFailure::refused("LOAD", 0x9402)) == "max_balance_exceeded");
+  BOOST_TEST(cli::exitCodeFor(host::CardFailure::refused("REQ", 0x9401)) == cli::kExitInsufficientFunds);
+  BOOST_TEST(cli::exitCodeFor(host::CardFailure::refused("START FROM", 0x9403)) == cli::kExitLimit);
+  BOOST_TEST(cli::errorKey(host::CardFailure::refused("VERIFY", 0x63C1)) == "wrong_pin");
+  BOOST_TEST(cli::exitCodeFor(host::CardFailure::refused("VERIFY", 0x63C1)) == cli::kExitWrongPin);
+  BOOST_TEST(cli::exitCodeFor(host::CardFailure::refused("VERIFY", 0x6983)) == cli::kExitPinBlocked);
+  BOOST_TEST(cli::exitCodeFor(host::CardFailure::refused("LOAD", 0x6A80)) == cli::kExitFailed);
+  BOOST_TEST(cli::errorKey(host::CardFailure::refused("LOAD", 0x6A80)) == "card_refused");
 }
 
 BOOST_AUTO_TEST_CASE(no_service_is_exit_3_in_both_commands) {

@@ -201,11 +201,11 @@ BOOST_AUTO_TEST_CASE(epurse_apdu_command) {
   BOOST_TEST(bad->out.find("> ") == std::string::npos, bad->out);
 
   auto noReader = runCommand({EPURSE_CLI_PROGRAM, "apdu", "--reader", "7", "00A4040000"});
-  BOOST_TEST(noReader->exitCode == 3);  // no service, reader or card
+  BOOST_TEST(noReader->exitCode == 8);  // no reader (docs/cli.md)
   BOOST_TEST(noReader->out.find("no reader number 7") != std::string::npos, noReader->out);
 
   auto empty = runCommand({EPURSE_CLI_PROGRAM, "apdu", "--reader", "1", "00A4040000"});
-  BOOST_TEST(empty->exitCode == 3);
+  BOOST_TEST(empty->exitCode == 9);  // no card
   BOOST_TEST(empty->out.find("error:") != std::string::npos, empty->out);
 }
 
@@ -337,7 +337,7 @@ BOOST_AUTO_TEST_CASE(missing_daemon_gets_a_clear_error) {
   auto out = runCommand({EPURSE_CLI_PROGRAM, "readers"});
   ::unsetenv("PCSCLITE_CSOCK_NAME");
   BOOST_TEST_REQUIRE(out.isOk());
-  BOOST_TEST(out->exitCode == 3);  // no service, reader or card
+  BOOST_TEST(out->exitCode == 3);  // no PC/SC service
   BOOST_TEST(out->out.find("is pcscd running?") != std::string::npos, out->out);
 }
 

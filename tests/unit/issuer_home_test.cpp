@@ -13,7 +13,7 @@
 #include <fstream>
 #include <string>
 
-#include "issuer/cli/secret_input.h"
+#include "cli/secret_input.h"
 #include "issuer/home/issuer_home.h"
 #include "tests/support/test_printing.h"
 
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(a_missing_or_damaged_issuer_json_is_a_clear_error) {
 
 BOOST_AUTO_TEST_CASE(secrets_from_files) {
   ScratchDir scratch;
-  using issuer::cli::readSecret;
+  using epurse::cli::readSecret;
   auto pin = readSecret({"PIN", "--pin-file", scratch.file("pin", "1234\n"), false});
   BOOST_TEST_REQUIRE(pin.isOk(), why(pin));
   BOOST_TEST(pin->text() == "1234");
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(secrets_from_files) {
 
 BOOST_AUTO_TEST_CASE(no_terminal_and_no_file_names_the_option) {
   if (::isatty(STDIN_FILENO)) return;  // run by hand on a terminal: it would prompt
-  auto r = issuer::cli::readSecret({"PIN", "--pin-file", std::nullopt, false});
+  auto r = epurse::cli::readSecret({"PIN", "--pin-file", std::nullopt, false});
   BOOST_TEST_REQUIRE(!r.isOk());
   BOOST_TEST((r.error().code == ErrorCode::kInvalidArgument));
   BOOST_TEST(r.error().message.find("--pin-file") != std::string::npos, r.error().message);

@@ -1,6 +1,7 @@
-// Secrets (PINs, the key's passphrase) come from the terminal without echo, or from a file the
-// operator names (--pin-file, --passphrase-file, --new-pin-file), never from the command line,
-// where every user of the machine can read them in the process list. Nothing here prints or
+// Secrets (PINs, the key's passphrase) come from the terminal without echo, from a file the
+// operator names (--pin-file, --passphrase-file, --new-pin-file) or, for scripts, from an
+// environment variable the program names (EPURSE_PIN), never from the command line, where
+// every user of the machine can read them in the process list. Nothing here prints or
 // logs a secret; a Secret wipes its bytes when it goes.
 #pragma once
 
@@ -9,7 +10,7 @@
 
 #include "base/result.h"
 
-namespace epurse::issuer::cli {
+namespace epurse::cli {
 
 class Secret {
  public:
@@ -34,9 +35,11 @@ struct SecretSource {
   std::string fileOption;    // "--pin-file": named in the error when stdin is not a terminal
   std::optional<std::string> file;  // the option's value, if given
   bool allowEmpty = false;   // the passphrase of an unencrypted key may be empty
+  const char* environment = nullptr;  // "EPURSE_PIN": read when set and no file is given
 };
 
-// From `source.file` when given (one trailing newline stripped), else from the terminal with
+// From `source.file` when given (one trailing newline stripped), else from the environment
+// variable when it is set (its value as it is), else from the terminal with
 // echo off, prompting "WHAT: " on stderr. kInvalidArgument when stdin is not a terminal and no
 // file is given (the message names the option to use), or when the secret is empty and that
 // is not allowed; kIo when the file cannot be read.
@@ -49,4 +52,4 @@ Result<Secret> readNewSecret(const SecretSource& source);
 // What a file holds once one trailing "\n" (or "\r\n") is stripped; for tests.
 std::string stripOneNewline(std::string text);
 
-}  // namespace epurse::issuer::cli
+}  // namespace epurse::cli

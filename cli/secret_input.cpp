@@ -1,16 +1,17 @@
-#include "issuer/cli/secret_input.h"
+#include "cli/secret_input.h"
 
 #include <openssl/crypto.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 
-namespace epurse::issuer::cli {
+namespace epurse::cli {
 namespace {
 
 // A PIN or passphrase longer than this is a file given by mistake (a key, a log).
@@ -80,7 +81,10 @@ Status needTerminal(const SecretSource& source) {
   return makeError(ErrorCode::kInvalidArgument, "the " + source.what +
                                                     " is read without echo from a terminal, and stdin is not one: "
                                                     "give it in a file with " +
-                                                    source.fileOption + " FILE");
+                                                    source.fileOption + " FILE" +
+                                                    (source.environment ? std::string(" or in the environment variable ") +
+                                                                              source.environment
+                                                                        : std::string()));
 }
 
 }  // namespace
@@ -109,8 +113,11 @@ std::string stripOneNewline(std::string text) {
 
 Result<Secret> readSecret(const SecretSource& source) {
   Result<Secret> secret = makeError(ErrorCode::kInternal, "unread");
+  const char* fromEnvironment = source.environment ? std::getenv(source.environment) : nullptr;
   if (source.file) {
     secret = fromFile(source);
+  } else if (fromEnvironment != nullptr) {
+    secret = Secret(std::string(fromEnvironment));
   } else {
     if (Status s = needTerminal(source); !s) return s.error();
     std::string prompt = source.what;
@@ -123,7 +130,7 @@ Result<Secret> readSecret(const SecretSource& source) {
 }
 
 Result<Secret> readNewSecret(const SecretSource& source) {
-  if (source.file) return readSecret(source);
+  if (source.file || (source.environment && std::getenv(source.environment))) return readSecret(source);
   auto first = readSecret(source);
   if (!first) return first;
   SecretSource again = source;
@@ -136,4 +143,4 @@ Result<Secret> readNewSecret(const SecretSource& source) {
   return first;
 }
 
-}  // namespace epurse::issuer::cli
+}  // namespace epurse::cli
