@@ -6,6 +6,7 @@
 
 #include "issuer/books/books_failure.h"
 #include "issuer/books/value_effects.h"
+#include "host/money.h"
 
 namespace epurse::issuer::books_internal {
 
@@ -16,7 +17,13 @@ using ledger::FindingRow;
 
 namespace {
 
-std::string money(Money m) { return std::to_string(m); }
+// "EUR 12.50", "-EUR 3.00": amounts in a finding's words as the currency shows them.
+std::string money(Money m, protocol::Currency currency) {
+  if (m >= 0) return host::formatMoney(static_cast<protocol::Amount>(m), currency);
+  std::string text = "-";
+  text += host::formatMoney(static_cast<protocol::Amount>(-m), currency);
+  return text;
+}
 
 FindingRow finding(const protocol::PurseId& purseId, FindingKind kind, Money atRisk, std::string detail) {
   FindingRow row;
@@ -69,12 +76,13 @@ FindingRow forkFinding(ledger::Transaction& tx, const ledger::PurseRow& purse, c
     collectedEnd = r.balanceAfter;
   }
   const Money atRisk = flows.out - atFork - flows.in;
+  const auto amount = [&](Money m) { return money(m, purse.certificate.currency); };
   return finding(purse.purseId, FindingKind::kFork, atRisk,
                  "record " + std::to_string(forkAt) +
                      " differs from the one collected before: the purse was copied or an older image restored; "
-                     "balance at the fork " + money(atFork) + ", spent after it " + money(flows.out) + ", received " +
-                     money(flows.in) + ", balances now " + money(storedEnd) + " (collected before) and " +
-                     money(collectedEnd) + " (this collection)");
+                     "balance at the fork " + amount(atFork) + ", spent after it " + amount(flows.out) + ", received " +
+                     amount(flows.in) + ", balances now " + amount(storedEnd) + " (collected before) and " +
+                     amount(collectedEnd) + " (this collection)");
 }
 
 // Loads and unloads must each be an order this issuer signed for this purse.
@@ -96,7 +104,7 @@ void checkOrders(ledger::Transaction& tx, const ledger::PurseRow& purse, const s
     const Money atRisk = r.type == LogType::kLoad ? static_cast<Money>(r.details.value) : 0;
     findings.push_back(finding(purse.purseId, FindingKind::kUnexplained, atRisk,
                                std::string(protocol::logTypeName(r.type)) + " record " + std::to_string(r.number) +
-                                   " (counter " + std::to_string(orderCounterOf(r)) + ", " + money(r.details.value) +
+                                   " (counter " + std::to_string(orderCounterOf(r)) + ", " + money(r.details.value, purse.certificate.currency) +
                                    ") matches no order this issuer signed"));
   }
 }
@@ -112,8 +120,8 @@ void checkBalances(const ledger::PurseRow& purse, const std::optional<LogRecord>
     if (expected >= 0 && expected != static_cast<Money>(r.balanceAfter)) {
       findings.push_back(finding(purse.purseId, FindingKind::kUnexplained,
                                  static_cast<Money>(r.balanceAfter) - expected,
-                                 "record " + std::to_string(r.number) + " says balance " + money(r.balanceAfter) +
-                                     " where its log explains " + money(expected)));
+                                 "record " + std::to_string(r.number) + " says balance " + money(r.balanceAfter, purse.certificate.currency) +
+                                     " where its log explains " + money(expected, purse.certificate.currency)));
     }
     previous = r;
   }
@@ -193,8 +201,8 @@ HistoryCheck checkHistory(ledger::Transaction& tx, const ledger::PurseRow& purse
                                      "the card's signed head says " + std::to_string(appended) +
                                          " records ever written; the ledger holds " + std::to_string(held) +
                                          ": an older image of the purse was put back (balance now " +
-                                         money(evidence.transactionHead.balance) + ", last collected " +
-                                         money(newest->record.balanceAfter) + ")"));
+                                         money(evidence.transactionHead.balance, purse.certificate.currency) + ", last collected " +
+                                         money(newest->record.balanceAfter, purse.certificate.currency) + ")"));
     }
     if (!out.newRecords.empty()) {
       const std::uint32_t first = out.newRecords.front().number;

@@ -23,9 +23,9 @@ constexpr std::size_t kChallengeSize = 16;
 // An export file of 10,000 purses is a few hundred MB at most; much larger is not one.
 constexpr std::uintmax_t kMaxImportSize = std::uintmax_t{2} << 30;
 
-nlohmann::json outcomeJson(const IngestOutcome& o) {
+nlohmann::json outcomeJson(const IngestOutcome& o, protocol::Currency currency) {
   nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : o.findings) findings.push_back(findingJson(f));
+  for (const auto& f : o.findings) findings.push_back(findingJson(f, currency));
   return {{"purseId", protocol::purseIdHex(o.purseId)},
           {"duplicate", o.duplicate},
           {"collectionId", o.collectionId},
@@ -37,7 +37,7 @@ nlohmann::json outcomeJson(const IngestOutcome& o) {
           {"revoked", o.revoked}};
 }
 
-void printOutcome(std::ostream& out, const IngestOutcome& o) {
+void printOutcome(std::ostream& out, const IngestOutcome& o, std::optional<protocol::Currency> currency) {
   out << "purse " << protocol::purseIdHex(o.purseId) << ": ";
   if (o.duplicate) {
     out << "nothing new (this signed reading was stored before)\n";
@@ -47,7 +47,7 @@ void printOutcome(std::ostream& out, const IngestOutcome& o) {
   if (!o.ordersConfirmed.empty()) out << ", " << o.ordersConfirmed.size() << " pending orders confirmed";
   if (!o.ordersVoided.empty()) out << ", " << o.ordersVoided.size() << " pending orders voided";
   out << "\n";
-  for (const auto& f : o.findings) out << "  finding: " << findingText(f) << "\n";
+  for (const auto& f : o.findings) out << "  finding: " << findingText(f, currency) << "\n";
   if (o.revoked) out << "  the purse is revoked\n";
 }
 
@@ -100,7 +100,7 @@ class CollectCommand final : public Command {
                                  "; nothing was stored and nothing on the card was cleared",
                              epurse::cli::kExitFailed);
     }
-    nlohmann::json done = outcomeJson(*ingested);
+    nlohmann::json done = outcomeJson(*ingested, s.currency);
     done["reader"] = (*card)->session->readerName();
 
     auto pushed = pushRevocationList(**context, **card);
@@ -123,7 +123,7 @@ class CollectCommand final : public Command {
     if (output.json()) return output.result(done);
     auto& out = output.text();
     out << "collected from " << (*card)->session->readerName() << "\n";
-    printOutcome(out, *ingested);
+    printOutcome(out, *ingested, s.currency);
     if (*pushed) out << "revocation list version " << (*card)->status.revocationVersion << " sent\n";
     out << cleared << " exception records cleared on the card\n";
     return epurse::cli::kExitOk;
@@ -193,15 +193,18 @@ class ImportCommand final : public Command {
       }
       nlohmann::json purses = nlohmann::json::array();
       bool anything = false;
-      for (const auto& o : *outcomes) {
-        purses.push_back(outcomeJson(o));
-        anything = anything || !o.duplicate;
+      // ingestBatch answers each export in order: its certificate names the currency.
+      for (std::size_t k = 0; k < outcomes->size(); ++k) {
+        purses.push_back(outcomeJson((*outcomes)[k], (*batch)[k].certificate.currency));
+        anything = anything || !(*outcomes)[k].duplicate;
       }
       files.push_back({{"file", file}, {"purses", purses}, {"nothingNew", !anything}});
       if (output.json()) continue;
       output.text() << file << ": " << outcomes->size() << " purse exports" << (anything ? "" : ", nothing new")
                     << "\n";
-      for (const auto& o : *outcomes) printOutcome(output.text(), o);
+      for (std::size_t k = 0; k < outcomes->size(); ++k) {
+        printOutcome(output.text(), (*outcomes)[k], (*batch)[k].certificate.currency);
+      }
     }
     return output.json() ? output.result({{"files", files}}) : epurse::cli::kExitOk;
   }

@@ -35,7 +35,7 @@ const char* transferClassName(TransferClass outcome) {
   return "unknown";
 }
 
-std::string findingText(const ledger::FindingRow& f) {
+std::string findingText(const ledger::FindingRow& f, std::optional<protocol::Currency> currency) {
   std::string text = findingKindName(f.kind);
   text += " on purse ";
   text += protocol::purseIdHex(f.purseId);
@@ -45,20 +45,27 @@ std::string findingText(const ledger::FindingRow& f) {
   }
   if (f.valueAtRisk) {
     text += " (value at risk: ";
-    text += std::to_string(f.valueAtRisk);
-    text += " minor units)";
+    if (currency) {
+      text += host::formatMoney(f.valueAtRisk, *currency);
+    } else {
+      text += std::to_string(f.valueAtRisk);
+      text += " minor units";
+    }
+    text += ")";
   }
   return text;
 }
 
-nlohmann::json findingJson(const ledger::FindingRow& f) {
-  return {{"id", f.id},
+nlohmann::json findingJson(const ledger::FindingRow& f, std::optional<protocol::Currency> currency) {
+  nlohmann::json j = {{"id", f.id},
           {"purseId", protocol::purseIdHex(f.purseId)},
           {"kind", findingKindName(f.kind)},
           {"collectionId", f.collectionId},
           {"valueAtRiskMinorUnits", f.valueAtRisk},
           {"detail", f.detail},
           {"foundAt", f.foundAt}};
+  if (currency) j["valueAtRisk"] = epurse::cli::moneyJson(f.valueAtRisk, *currency);
+  return j;
 }
 
 std::string transferText(const protocol::PaymentDetails& pd) {

@@ -177,7 +177,7 @@ class ShowCommand final : public Command {
                              {"state", how}});
     }
     j["findings"] = nlohmann::json::array();
-    for (const auto& f : *findings) j["findings"].push_back(findingJson(f));
+    for (const auto& f : *findings) j["findings"].push_back(findingJson(f, cur));
     j["collections"] = nlohmann::json::array();
     for (const auto& c : *collections) {
       j["collections"].push_back({{"id", c.id},
@@ -205,7 +205,7 @@ class ShowCommand final : public Command {
           << o["state"].get<std::string>() << "\n";
     }
     out << "findings (" << findings->size() << ")\n";
-    for (const auto& f : *findings) out << "  " << findingText(f) << "\n";
+    for (const auto& f : *findings) out << "  " << findingText(f, cur) << "\n";
     out << "collections (" << collections->size() << ")\n";
     for (const auto& c : *collections) {
       out << "  " << formatTime(c.collectedAt) << "  " << c.source << "  balance "

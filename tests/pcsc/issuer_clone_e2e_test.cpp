@@ -89,6 +89,9 @@ BOOST_AUTO_TEST_CASE(a_copied_card_image_that_spends_twice_is_a_fork_revoked_and
   std::int64_t atRisk = 0;
   for (const auto& f : found["findings"]) atRisk += f["valueAtRiskMinorUnits"].get<std::int64_t>();
   BOOST_TEST(atRisk == 1000, found.dump());
+  BOOST_TEST(found["findings"][0]["valueAtRisk"]["amount"] == "10.00", found.dump());
+  BOOST_TEST(found["findings"][0]["detail"].get<std::string>().find("balance at the fork EUR 50.00") != std::string::npos,
+             found.dump());
   const json shown = issuerJson({"show", kPurseA});
   BOOST_TEST(shown["status"] == "revoked", shown.dump());
 
