@@ -26,7 +26,7 @@ class ReconcileCommand final : public Command {
 
   int run() override {
     epurse::cli::Output output(kProgram, options_.json, std::cout, std::cerr);
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     auto r = (*context)->books().reconcile(now(), progressPrinter(options_, "reconciled"));
@@ -93,7 +93,7 @@ class RefundCommand final : public Command {
       if (!pd) return output.usage("--pd: " + pd.error().message);
       only = *pd;
     }
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     auto card = openCard(reader_, failure);
@@ -162,7 +162,7 @@ class RevokeCommand final : public Command {
     epurse::cli::Output output(kProgram, options_.json, std::cout, std::cerr);
     auto id = parsePurseId(id_);
     if (!id) return output.usage(id.error().message);
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     if (Status unlocked = (*context)->unlock(options_, failure); !unlocked) return fail(output, failure);

@@ -65,7 +65,7 @@ class ValueCommand final : public Command {
   int run() override {
     epurse::cli::Output output(kProgram, options_.json, std::cout, std::cerr);
     const bool unload = kind_ == OrderKind::kUnload;
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     auto card = openCard(reader_, failure);
@@ -131,7 +131,7 @@ class UnblockPinCommand final : public Command {
 
   int run() override {
     epurse::cli::Output output(kProgram, options_.json, std::cout, std::cerr);
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     auto card = openCard(reader_, failure);

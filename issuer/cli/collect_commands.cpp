@@ -65,7 +65,7 @@ class CollectCommand final : public Command {
 
   int run() override {
     epurse::cli::Output output(kProgram, options_.json, std::cout, std::cerr);
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     auto card = openCard(reader_, failure);
@@ -168,7 +168,7 @@ class ImportCommand final : public Command {
 
   int run() override {
     epurse::cli::Output output(kProgram, options_.json, std::cout, std::cerr);
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     nlohmann::json files = nlohmann::json::array();

@@ -36,6 +36,8 @@ struct Failure {
   int exitCode;
   std::string key;
   static Failure of(const Error& error);
+  // What a command holds before anything failed; every path that fails overwrites it.
+  static Failure unset() { return of(makeError(ErrorCode::kInternal, "no failure recorded")); }
   static Failure ledgerProblem(const Error& error);
   static Failure keyLocked(const Error& error);
 };

@@ -107,7 +107,7 @@ int PersonalizeCommand::run() {
     wantedId = *id;
   }
 
-  Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+  Failure failure = Failure::unset();
   auto context = IssuerContext::open(options_, failure);
   if (!context) return fail(output, failure);
   auto card = openCard(reader_, failure);

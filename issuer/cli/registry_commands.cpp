@@ -46,7 +46,7 @@ struct ReadOnly {
   std::optional<int> failed;
 
   explicit ReadOnly(const CommonOptions& options) : output(kProgram, options.json, std::cout, std::cerr) {
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto opened = IssuerContext::open(options, failure);
     if (!opened) {
       failed = fail(output, failure);

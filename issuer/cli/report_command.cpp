@@ -98,7 +98,7 @@ class ReportCommand final : public Command {
 
   int run() override {
     epurse::cli::Output output(kProgram, options_.json, std::cout, std::cerr);
-    Failure failure = Failure::of(makeError(ErrorCode::kInternal, ""));
+    Failure failure = Failure::unset();
     auto context = IssuerContext::open(options_, failure);
     if (!context) return fail(output, failure);
     auto report = (*context)->books().report(now());
