@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <string_view>
 
 #include "cli/exit_codes.h"
 #include "host/money.h"
@@ -14,6 +15,7 @@
 #include "issuer/cli/issuer_context.h"
 #include "issuer/report/report_html.h"
 #include "issuer/report/report_json.h"
+#include "issuer/report/report_lines.h"
 
 namespace epurse::issuer::cli {
 namespace {
@@ -31,32 +33,22 @@ std::string signedAmount(Money value, protocol::Currency currency) {
   return text;
 }
 
+// The lines of issuer/report/report_lines.h, the table the JSON and the HTML page use too, then
+// the identity in words.
 void printCurrency(std::ostream& out, const CurrencyReport& c) {
   const auto cur = c.currency;
-  auto line = [&](const char* label, Money value) {
+  out << currencyText(cur) << "\n";
+  for (const auto& line : issuer::report::reportLines()) {
+    if (std::string_view(line.key) == "identityRight") continue;  // the identity line says it
     char head[40];
-    std::snprintf(head, sizeof head, "  %-30s", label);
-    out << head << signedAmount(value, cur) << "\n";
-  };
-  out << currencyText(cur) << " (" << c.purses << " purses)\n";
-  line("loaded (refunds included)", c.loaded);
-  line("refunded", c.refunded);
-  line("unloaded", c.unloaded);
-  line("float", c.floatValue);
-  line("in cards (last audits)", c.inCards);
-  line("moving: orders", c.movingOrders);
-  line("moving: transfers", c.movingTransfers);
-  line("lost", c.lostTotal);
-  line("lost, refunded", c.lostRefunded);
-  line("lost, not refunded", c.lostUnrefunded);
-  line("hidden in log gaps", c.hiddenInGaps);
-  line("copies' credits", c.copiesCredits);
-  out << "  pending orders                " << c.pendingOrders << " (loads " << signedAmount(c.pendingLoads, cur)
-      << ", unloads " << signedAmount(c.pendingUnloads, cur) << ")\n";
-  out << "  unresolved transfers          " << c.unresolvedTransfers << " (" << signedAmount(c.unresolvedValue, cur)
-      << ")\n";
-  out << "  flagged purses                " << c.flaggedPurses << " (value at risk "
-      << signedAmount(c.valueAtRisk, cur) << ")\n";
+    std::snprintf(head, sizeof head, "  %-30s", line.label);
+    out << head;
+    if (line.money != nullptr) {
+      out << signedAmount(c.*line.money, cur) << "\n";
+    } else {
+      out << c.*line.count << "\n";
+    }
+  }
   out << "  identity: float " << signedAmount(c.floatValue, cur)
       << " = in cards + moving + lost not refunded - hidden in gaps - copies' credits "
       << signedAmount(c.identityRight, cur) << ": ";
