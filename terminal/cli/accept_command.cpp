@@ -54,7 +54,7 @@ CLI::App* AcceptCommand::addTo(CLI::App& app) {
 int AcceptCommand::run(std::ostream& out, std::ostream& err) {
   cli::Output output("epurse", options.json, out, err);
   auto orderBytes = order.read();
-  if (!orderBytes) return output.fail(orderBytes.error());
+  if (!orderBytes) return output.usage(orderBytes.error().message);
   if (receipts && !std::filesystem::is_directory(*receipts)) {
     return output.usage("--receipts " + *receipts + ": not a directory");
   }
@@ -96,6 +96,7 @@ int AcceptCommand::run(std::ostream& out, std::ostream& err) {
     std::optional<std::string> reader;
     while (!reader && !stopRequested) {
       auto seen = (*context)->waitForCardInAnyReaderExcept(payee->readerName(), kWaitSliceMs);
+      if (!seen && stopRequested) break;  // a wait the signal cut short
       if (!seen) return output.fail(seen.error(), {{"event", "failed"}});
       reader = *seen;
     }

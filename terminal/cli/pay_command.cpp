@@ -90,7 +90,7 @@ int PayCommand::run(std::ostream& out, std::ostream& err) {
   cli::Output output("epurse", options.json, out, err);
   if (!order.given()) return output.usage("give the order with --order TEXT or --order-file FILE");
   auto orderBytes = order.read();
-  if (!orderBytes) return output.fail(orderBytes.error());
+  if (!orderBytes) return output.usage(orderBytes.error().message + "; nothing was sent");
   struct stat existing {};
   if (receipt && ::lstat(receipt->c_str(), &existing) == 0) {
     return output.usage("the receipt file " + *receipt + " already exists; a receipt is never overwritten; "

@@ -26,10 +26,10 @@ CLI::App* VerifyReceiptCommand::addTo(CLI::App& app) {
 int VerifyReceiptCommand::run(std::ostream& out, std::ostream& err) {
   cli::Output output("epurse", json, out, err);
   auto key = loadIssuerPublicKey(issuerKey);
-  if (!key) return output.fail(key.error());
+  if (!key) return output.usage("--issuer-key: " + key.error().message);
   auto receipt = readReceiptFile(file);
   if (!receipt) {
-    if (receipt.error().code == ErrorCode::kIo) return output.fail(receipt.error());
+    if (receipt.error().code == ErrorCode::kIo) return output.usage(receipt.error().message);
     return output.failWith("malformed_receipt", receipt.error().message, cli::kExitFailed);
   }
   std::optional<Bytes> order;
@@ -37,7 +37,7 @@ int VerifyReceiptCommand::run(std::ostream& out, std::ostream& err) {
     OrderOptions options;
     options.file = orderFile;
     auto bytes = options.read();
-    if (!bytes) return output.fail(bytes.error());
+    if (!bytes) return output.usage(bytes.error().message);
     order = std::move(*bytes);
   }
   const ReceiptVerdict verdict = verifyReceipt(*receipt, *key, order);
