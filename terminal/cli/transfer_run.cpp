@@ -106,6 +106,12 @@ int verifyPayerPin(cli::Output& out, host::PurseClient& payer, const TransferPla
       return cli::kExitOk;
     case host::PinResult::Outcome::kWrong:
       more["triesLeft"] = answer->triesLeft;
+      if (answer->triesLeft == 0) {  // 63C0: that wrong PIN was the last try
+        return out.failWith("pin_blocked",
+                            "wrong PIN, and that was the last try: the payer's PIN is now blocked; the issuer can "
+                            "unblock it; nothing moved",
+                            cli::kExitPinBlocked, more);
+      }
       return out.failWith("wrong_pin",
                           "wrong PIN for the payer's purse: " + std::to_string(answer->triesLeft) +
                               " tries left before it blocks; nothing moved",
