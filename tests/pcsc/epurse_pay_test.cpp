@@ -201,7 +201,7 @@ BOOST_AUTO_TEST_CASE(a_receipt_is_never_overwritten_and_pay_checks_before_it_sen
   BOOST_TEST(balanceOf(*a) == 29900);
   epurseJson({"pay", "--from", "0", "--merchant", "1", "--amount", "1.00"}, 2);  // no order
   epurseJson({"pay", "--from", "0", "--merchant", "1", "--amount", "1.001", "--order", "x"}, 2);
-  epurseJson({"pay", "--from", "1", "--merchant", "0", "--amount", "11.00", "--order", "x"}, 13);
+  epurseJson({"pay", "--from", "1", "--merchant", "0", "--amount", "12.00", "--order", "x"}, 13);  // b: 11.00
   BOOST_TEST(balanceOf(*a) == 29900);
 }
 
