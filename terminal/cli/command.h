@@ -20,5 +20,10 @@ using Commands = std::vector<std::unique_ptr<Command>>;
 
 void addReadersCommand(Commands& commands);  // readers
 void addApduCommand(Commands& commands);     // apdu
+void addStatusCommand(Commands& commands);      // status
+void addLogCommand(Commands& commands);         // log
+void addExceptionsCommand(Commands& commands);  // exceptions
+void addExportCommand(Commands& commands);      // export
+void addWatchCommand(Commands& commands);       // watch
 
 }  // namespace epurse::terminal

@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
   t::Commands commands;
   t::addReadersCommand(commands);
   t::addApduCommand(commands);
+  t::addStatusCommand(commands);
+  t::addLogCommand(commands);
+  t::addExceptionsCommand(commands);
+  t::addExportCommand(commands);
+  t::addWatchCommand(commands);
   std::vector<CLI::App*> apps;
   for (auto& c : commands) apps.push_back(c->addTo(app));
 
