@@ -31,6 +31,9 @@ namespace {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct InspectFixture : IssuerCliFixture {
+  // The in-process issuer (IssuerCliFixture::issuer runs epurse-issuer).
+  TestIssuer& testIssuer() { return e2e::PurseFixture::issuer; }
+
   // epurse ARGS; stdout and stderr together.
   static CommandOutput epurse(const std::vector<std::string>& args) {
     std::vector<std::string> argv{EPURSE_CLI_PROGRAM};
@@ -49,8 +52,8 @@ struct InspectFixture : IssuerCliFixture {
   // A purse personalised by the test's issuer as purse n, with `balance` loaded, nothing attached.
   std::unique_ptr<Card> testPurse(unsigned slot, std::uint8_t n, protocol::Amount balance) {
     auto card = plug(slot, "purse" + std::to_string(n) + ".img");
-    issuer.personalise(card->purse(), profile(n));
-    if (balance) load(*card, balance);
+    testIssuer().personalise(card->purse(), profile(n));
+    if (balance) e2e::PurseFixture::load(*card, balance);
     detach(*card);
     return card;
   }
@@ -103,7 +106,7 @@ BOOST_AUTO_TEST_CASE(status_of_a_loaded_purse_human_and_json) {
   BOOST_TEST(j["maxBalance"]["minorUnits"] == 100000);
   BOOST_TEST(j["perTransferMax"]["minorUnits"] == 50000);
   BOOST_TEST(j["noPinLimit"]["minorUnits"] == 2000);
-  BOOST_TEST(j["issuerKeyId"] == toHex(protocol::issuerKeyIdOf(issuer.key().verificationKey().encoded())));
+  BOOST_TEST(j["issuerKeyId"] == toHex(protocol::issuerKeyIdOf(testIssuer().key().verificationKey().encoded())));
   BOOST_TEST(j["certificateExpiry"] == 20301231);
   BOOST_TEST(j["protocolStatus"] == "idle");
   BOOST_TEST(j["transfer"].is_null());
@@ -137,7 +140,7 @@ BOOST_AUTO_TEST_CASE(a_blank_card_says_what_it_lacks) {
   BOOST_TEST(contains(human.out, "lacks         issuer key, key pair, personalisation data, certificate"), human.out);
   // Its logs are empty; nothing signed to verify or export.
   BOOST_TEST(epurseJson({"log"})["records"].empty());
-  const std::string pem = publicPem(issuer.key(), "issuer.pem");
+  const std::string pem = publicPem(testIssuer().key(), "issuer.pem");
   BOOST_TEST(epurseJson({"log", "--verify", "--issuer-key", pem}, 1)["error"]["code"] == "not_personalised");
   const std::string file = (dir / "blank.json").string();
   BOOST_TEST(epurseJson({"export", "--out", file}, 1)["error"]["code"] == "not_personalised");
@@ -170,6 +173,7 @@ BOOST_AUTO_TEST_CASE(status_in_a_transfer_and_the_exceptions_it_leaves) {
   BOOST_TEST(sb["transfer"]["ownSeq"] == pd->toSeq);
   BOOST_TEST(sb["transfer"]["pd"].is_null());
   auto human = epurse({"status", "--reader", "0"});
+  BOOST_TEST_MESSAGE("epurse status, the payer in epa:\n" << human.out);  // docs/terminal.md shows it
   BOOST_TEST(contains(human.out, "state         in a transfer as payer (epa: debited"), human.out);
   BOOST_TEST(contains(human.out, "pending       0102030405060701 #"), human.out);
 
@@ -190,6 +194,7 @@ BOOST_AUTO_TEST_CASE(status_in_a_transfer_and_the_exceptions_it_leaves) {
   BOOST_TEST(xb["records"][0]["side"] == "payee");
   BOOST_TEST(xb["records"][0]["abortedIn"] == "epv");
   auto explained = epurse({"exceptions", "--reader", "0"});
+  BOOST_TEST_MESSAGE("epurse exceptions, the payer:\n" << explained.out << "\n" << xb.dump());
   BOOST_TEST(explained.exitCode == 0);
   BOOST_TEST(contains(explained.out, "1 of 8 exception records"), explained.out);
   BOOST_TEST(contains(explained.out, "this card paid EUR 5.00 to purse 0102030405060702 (it was debited)"), explained.out);
@@ -228,7 +233,7 @@ BOOST_AUTO_TEST_CASE(log_newest_first_and_verify_under_the_issuer_key) {
   BOOST_TEST(contains(table.out, "from purse 0102030405060701 #"), table.out);
   BOOST_TEST(contains(table.out, "+EUR 5.00"), table.out);
 
-  const std::string good = publicPem(issuer.key(), "issuer.pem");
+  const std::string good = publicPem(testIssuer().key(), "issuer.pem");
   const json verified = epurseJson({"log", "--reader", "0", "--verify", "--issuer-key", good});
   BOOST_TEST(verified["verified"]["appended"] == 3, verified.dump());
   BOOST_TEST(verified["verified"]["challenge"].get<std::string>().size() == 32u);
