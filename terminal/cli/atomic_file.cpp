@@ -32,7 +32,7 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path, 
   }
   std::string temp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return ioError("cannot write " + path, errno);
+  if (fd < 0) return ioError(std::string("cannot write ") + path, errno);
   // mkstemp makes it 0600; an export is not secret, so the usual mode under the umask.
   const mode_t mask = ::umask(0);
   ::umask(mask);
@@ -50,20 +50,20 @@ Status AtomicFile::commit(std::string_view contents) {
   while (done < contents.size()) {
     const ssize_t n = ::write(fd_, contents.data() + done, contents.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ioError("cannot write " + temp_, errno);
+    if (n < 0) return ioError(std::string("cannot write ") + temp_, errno);
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd_) != 0) return ioError("cannot flush " + temp_, errno);
+  if (::fsync(fd_) != 0) return ioError(std::string("cannot flush ") + temp_, errno);
   const int closed = ::close(fd_);
   fd_ = -1;
-  if (closed != 0) return ioError("cannot write " + temp_, errno);
+  if (closed != 0) return ioError(std::string("cannot write ") + temp_, errno);
   if (replace_) {
-    if (::rename(temp_.c_str(), path_.c_str()) != 0) return ioError("cannot rename " + temp_ + " to " + path_, errno);
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) return ioError(std::string("cannot rename ") + temp_ + " to " + path_, errno);
   } else {
     // link(2) fails with EEXIST rather than replace a file that appeared since create().
     if (::link(temp_.c_str(), path_.c_str()) != 0) {
       if (errno == EEXIST) return makeError(ErrorCode::kInvalidArgument, path_ + " appeared meanwhile; --force replaces it");
-      return ioError("cannot create " + path_, errno);
+      return ioError(std::string("cannot create ") + path_, errno);
     }
     ::unlink(temp_.c_str());
   }

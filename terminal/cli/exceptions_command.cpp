@@ -28,16 +28,16 @@ Explanation explain(const ExceptionRecord& r) {
   if (r.abortedIn == ProtocolStatus::kEpa) {
     const std::string payee = protocol::purseIdHex(pd.toId);
     return {"payer", payee,
-            "this card paid " + value + " to purse " + payee + " (it was debited) and never got the acknowledgement",
-            "if purse " + payee + "'s exception log names this pd too, it was never credited: the value was lost in "
+            std::string("this card paid ") + value + " to purse " + payee + " (it was debited) and never got the acknowledgement",
+            std::string("if purse ") + payee + "'s exception log names this pd too, it was never credited: the value was lost in "
             "transit and the issuer refunds " + value + " to this card (epurse-issuer reconcile, then refund)",
-            "if it does not, purse " + payee + " was credited: the value arrived and there is nothing to settle"};
+            std::string("if it does not, purse ") + payee + " was credited: the value arrived and there is nothing to settle"};
   }
   const std::string payer = protocol::purseIdHex(pd.fromId);
-  return {"payee", payer, "this card was to receive " + value + " from purse " + payer + " and was never credited",
-          "if purse " + payer + "'s exception log names this pd too, that purse was debited: the value was lost in "
+  return {"payee", payer, std::string("this card was to receive ") + value + " from purse " + payer + " and was never credited",
+          std::string("if purse ") + payer + "'s exception log names this pd too, that purse was debited: the value was lost in "
           "transit and the issuer refunds " + value + " to purse " + payer,
-          "if it does not, purse " + payer + " was never debited: nothing moved and there is nothing to settle"};
+          std::string("if it does not, purse ") + payer + " was never debited: nothing moved and there is nothing to settle"};
 }
 
 constexpr const char* kSettlement =

@@ -48,14 +48,14 @@ int ExportCommand::run(std::ostream& out, std::ostream& err) {
   j["purseId"] = protocol::purseIdHex(status->purseId);
   if (status->lifeCycle == protocol::LifeCycle::kBlank) {
     return output.failWith("not_personalised",
-                           "the card in '" + (*session)->readerName() +
+                           std::string("the card in '") + (*session)->readerName() +
                                "' is a blank purse: it has no certificate and no log to export; nothing was written",
                            cli::kExitFailed, j);
   }
 
   cli::AuditExportMetadata metadata;
   metadata.exportedAt = cli::exportTime(std::chrono::system_clock::now());
-  metadata.terminal = terminal ? *terminal : "epurse, " + (*session)->readerName();
+  metadata.terminal = terminal ? *terminal : std::string("epurse, ") + (*session)->readerName();
   Bytes challenge(kChallengeSize);
   if (!protocol::randomBytes(challenge.data(), challenge.size())) {
     return output.fail(makeError(ErrorCode::kInternal, "no random challenge: the random generator failed"), j);
@@ -66,7 +66,7 @@ int ExportCommand::run(std::ostream& out, std::ostream& err) {
   if (!evidence) return output.fail(evidence.failure(), j);
   const cli::AuditExport entry{*evidence, metadata};
   if (Status ok = cli::checkAuditExport(entry); !ok) {
-    return output.usage("--terminal: " + ok.error().message + "; nothing was written");
+    return output.usage(std::string("--terminal: ") + ok.error().message + "; nothing was written");
   }
   const std::string text = cli::encodeAuditExport(*evidence, metadata);
   if (Status written = (*file)->commit(text); !written) {

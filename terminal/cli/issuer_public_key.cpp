@@ -11,7 +11,7 @@ namespace epurse::terminal {
 
 Result<protocol::EcPublicKey> loadIssuerPublicKey(const std::string& path) {
   const auto refused = [&](const std::string& why) {
-    return makeError(ErrorCode::kInvalidArgument, "--issuer-key " + path + ": " + why);
+    return makeError(ErrorCode::kInvalidArgument, std::string("--issuer-key ") + path + ": " + why);
   };
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), BIO_free);
   if (!bio) return refused("cannot be read");

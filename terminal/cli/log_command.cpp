@@ -145,7 +145,7 @@ int LogCommand::run(std::ostream& out, std::ostream& err) {
   if (verify) {
     if (status->lifeCycle == protocol::LifeCycle::kBlank) {
       return output.failWith("not_personalised",
-                             "the card in '" + (*session)->readerName() +
+                             std::string("the card in '") + (*session)->readerName() +
                                  "' is a blank purse: it has no certificate, so nothing it says can be verified",
                              cli::kExitFailed, j);
     }
@@ -157,7 +157,7 @@ int LogCommand::run(std::ostream& out, std::ostream& err) {
     if (!evidence) return output.fail(evidence.failure(), j);
     auto checked = host::verifyEvidence(*evidence, *issuerKey);
     if (!checked) {
-      return output.failWith("check_failed", "the card's log failed the check: " + checked.error().message,
+      return output.failWith("check_failed", std::string("the card's log failed the check: ") + checked.error().message,
                              cli::kExitFailed, j);
     }
     records = checked->transactionRecords;
@@ -168,7 +168,7 @@ int LogCommand::run(std::ostream& out, std::ostream& err) {
                      {"headHash", toHex(checked->transactionHead.headHash)},
                      {"balance", cli::moneyJson(checked->transactionHead.balance, status->currency)},
                      {"exceptionsHeld", checked->exceptionHead.held}};
-    verifiedText = "verified: the certificate under issuer key " + toHex(checked->certificate.issuerKeyId) +
+    verifiedText = std::string("verified: the certificate under issuer key ") + toHex(checked->certificate.issuerKeyId) +
                    ", both audit heads signed by the card over a fresh challenge, the chain of " +
                    std::to_string(records.size()) + " record(s) up to the signed head (" +
                    std::to_string(checked->transactionHead.appended) + " written in all), the exception log's digest (" +

@@ -104,15 +104,15 @@ std::string dateText(protocol::Date date) {
 
 std::string purseSummary(const protocol::PurseStatus& s) {
   if (s.lifeCycle == protocol::LifeCycle::kBlank) {
-    return "blank purse (not personalised; lacks " + joined(missingPersonalisation(s.personalisation)) + ")";
+    return std::string("blank purse (not personalised; lacks ") + joined(missingPersonalisation(s.personalisation)) + ")";
   }
-  std::string text = "purse " + protocol::purseIdHex(s.purseId) + "  " + protocol::lifeCycleName(s.lifeCycle) + "  " +
+  std::string text = std::string("purse ") + protocol::purseIdHex(s.purseId) + "  " + protocol::lifeCycleName(s.lifeCycle) + "  " +
                      host::formatMoney(s.balance, s.currency);
   if (s.protocol != ProtocolStatus::kIdle) {
     text += "  in a transfer as ";
     text += transferRole(s.protocol);
   }
-  if (s.exceptionsHeld > 0) text += "  " + std::to_string(s.exceptionsHeld) + " exception record(s)";
+  if (s.exceptionsHeld > 0) text += std::string("  ") + std::to_string(s.exceptionsHeld) + " exception record(s)";
   return text;
 }
 
@@ -128,9 +128,9 @@ std::string statusText(const protocol::PurseStatus& s, const std::optional<host:
   }
   line(out, "purse", protocol::purseIdHex(s.purseId) + "  " + protocol::lifeCycleName(s.lifeCycle));
   line(out, "issuer key", toHex(s.issuerKeyId));
-  line(out, "certificate", "valid until " + dateText(s.certificateExpiry));
+  line(out, "certificate", std::string("valid until ") + dateText(s.certificateExpiry));
   line(out, "balance", host::formatMoney(s.balance, s.currency));
-  line(out, "limits", "max balance " + host::formatMoney(s.maxBalance, s.currency) + ", transfer limit " +
+  line(out, "limits", std::string("max balance ") + host::formatMoney(s.maxBalance, s.currency) + ", transfer limit " +
                           host::formatMoney(s.perTransferMax, s.currency) + ", no PIN up to " +
                           host::formatMoney(s.noPinLimit, s.currency));
   line(out, "state", protocolStateText(s));
@@ -138,7 +138,7 @@ std::string statusText(const protocol::PurseStatus& s, const std::optional<host:
     if (pending->pd) {
       line(out, "pending", transferText(*pending->pd) + "  pd " + toHex(pending->pd->encode()));
     } else {
-      line(out, "pending", "this purse's sequence number " + std::to_string(pending->ownSeq) +
+      line(out, "pending", std::string("this purse's sequence number ") + std::to_string(pending->ownSeq) +
                                "; the card keeps the rest of the pd to itself until the transfer ends");
     }
     line(out, "to settle", "epurse recover --from PAYER --to PAYEE (both cards), or remove the card: it aborts");

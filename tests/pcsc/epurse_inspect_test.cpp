@@ -81,6 +81,16 @@ struct InspectFixture : IssuerCliFixture {
     }
   }
 
+  // A card process on `image` in reader `slot`, and no connection of the test's to it: what
+  // a person inserting a card looks like to a program watching.
+  ChildProcess insert(const char* program, unsigned slot, const std::string& image) {
+    auto child = ChildProcess::start({program, "--state", (dir / image).string(), "--port",
+                                      std::to_string(port + slot), "--quiet"},
+                                     (dir / "cards.log").string());
+    BOOST_TEST_REQUIRE(child.isOk(), why(child));
+    return std::move(*child);
+  }
+
   // epurse watch ARGS in the background, its stdout in `outPath`.
   ChildProcess startWatch(const std::string& args, const std::string& outPath) {
     auto child = ChildProcess::start(
@@ -309,15 +319,19 @@ BOOST_AUTO_TEST_CASE(export_then_epurse_issuer_import) {
 }
 
 BOOST_AUTO_TEST_CASE(watch_sees_an_insertion_and_a_removal) {
+  // A purse made beforehand, taken out again: the image keeps it.
+  auto made = testPurse(1, 9, 700);
+  unplug(made, SIGKILL, e2e::kExitKilled);
+
   const std::string out = (dir / "watch.out").string();
   auto watch = startWatch("--json --count 2", out);
   BOOST_TEST_REQUIRE(waitForLines(out, 1).size() == 1u, readFile(out) << readFile((dir / "watch.err").string()));
   const json watching = json::parse(waitForLines(out, 1)[0]);
   BOOST_TEST(watching["event"] == "watching");
   BOOST_TEST(watching["readers"].size() == 2u);
-  BOOST_TEST(watching["readers"][0]["cardPresent"] == false);
+  BOOST_TEST(watching["readers"][1]["cardPresent"] == false);
 
-  auto card = testPurse(1, 9, 700);
+  auto card = insert(EPURSE_CARD_PROGRAM, 1, "purse9.img");
   auto lines = waitForLines(out, 2);
   BOOST_TEST_REQUIRE(lines.size() >= 2u, readFile(out));
   const json inserted = json::parse(lines[1]);
@@ -325,9 +339,12 @@ BOOST_AUTO_TEST_CASE(watch_sees_an_insertion_and_a_removal) {
   BOOST_TEST(inserted["index"] == 1);
   BOOST_TEST(inserted["reader"] == readers[1]);
   BOOST_TEST(inserted["isPurse"] == true);
+  BOOST_TEST(inserted["purse"]["purseId"] == protocol::purseIdHex(testPurseId(9)), inserted.dump());
+  BOOST_TEST(inserted["purse"]["balance"]["text"] == "EUR 7.00");
   BOOST_TEST(inserted["atr"].get<std::string>().size() > 4u);
 
-  unplug(card, SIGKILL, e2e::kExitKilled);
+  card.signal(SIGKILL);
+  BOOST_TEST_REQUIRE(card.wait(5000ms).isOk());
   auto done = watch.wait(20000ms);
   BOOST_TEST_REQUIRE(done.isOk(), why(done));
   BOOST_TEST(*done == 0, readFile((dir / "watch.err").string()));
@@ -347,14 +364,12 @@ BOOST_AUTO_TEST_CASE(watch_shows_a_purse_as_it_arrives_and_ends_on_sigint) {
   BOOST_TEST(contains(lines[0], "watching 2 reader(s); Ctrl-C stops"), lines[0]);
   BOOST_TEST(contains(lines[1], "card present"), lines[1]);
   BOOST_TEST(contains(lines[1], "purse 0102030405060708  personalised  EUR 1.00"), lines[1]);
-  auto echo = ChildProcess::start({EPURSE_ECHO_CARD, "--state", (dir / "echo.img").string(), "--port",
-                                   std::to_string(port + 1), "--quiet"},
-                                  (dir / "cards.log").string());
-  BOOST_TEST_REQUIRE(echo.isOk(), why(echo));
+  auto echo = insert(EPURSE_ECHO_CARD, 1, "echo.img");
   lines = waitForLines(out, 3);
   BOOST_TEST_REQUIRE(lines.size() == 3u, readFile(out));
   BOOST_TEST(contains(lines[2], readers[1] + "  card inserted  ATR "), lines[2]);
   BOOST_TEST(contains(lines[2], "not a purse"), lines[2]);
+  BOOST_TEST_MESSAGE("epurse watch:\n" << readFile(out));
   watch.signal(SIGINT);
   auto done = watch.wait(10000ms);
   BOOST_TEST_REQUIRE(done.isOk(), why(done));
@@ -362,10 +377,7 @@ BOOST_AUTO_TEST_CASE(watch_shows_a_purse_as_it_arrives_and_ends_on_sigint) {
 }
 
 BOOST_AUTO_TEST_CASE(not_a_purse_no_card_no_reader) {
-  auto echo = ChildProcess::start({EPURSE_ECHO_CARD, "--state", (dir / "echo.img").string(), "--port",
-                                   std::to_string(port), "--quiet"},
-                                  (dir / "cards.log").string());
-  BOOST_TEST_REQUIRE(echo.isOk(), why(echo));
+  auto echo = insert(EPURSE_ECHO_CARD, 0, "echo.img");
   waitFor(0, true);
   const std::string file = (dir / "x.json").string();
   const std::vector<std::vector<std::string>> commands = {
