@@ -173,7 +173,7 @@ nlohmann::json statusJson(const protocol::PurseStatus& s, const std::optional<ho
   j["transfer"] = transfer;
   j["log"] = {{"held", logHeld(s)}, {"capacity", s.logCapacity}, {"appended", s.logAppended}};
   j["exceptions"] = {{"held", s.exceptionsHeld}, {"capacity", s.exceptionCapacity}};
-  j["pin"] = pinJson(s, pin);
+  j["pin"] = blank ? nlohmann::json(nullptr) : pinJson(s, pin);  // a blank card has no PIN yet
   j["loadCounter"] = s.loadCounter;
   j["adminCounter"] = s.adminCounter;
   j["revocationListVersion"] = s.revocationVersion;
