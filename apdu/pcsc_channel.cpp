@@ -192,6 +192,8 @@ Result<std::optional<std::string>> PcscContext::waitForCardInAnyReaderExcept(con
     }
     if (left == 0) return std::optional<std::string>();
   }
+}
+
 namespace {
 
 // PC/SC's pseudo-reader whose state changes when a reader is plugged in or unplugged.
