@@ -20,5 +20,7 @@ using Commands = std::vector<std::unique_ptr<Command>>;
 
 void addReadersCommand(Commands& commands);  // readers
 void addApduCommand(Commands& commands);     // apdu
+void addRecoverCommand(Commands& commands);  // recover
+void addPinCommand(Commands& commands);      // pin verify, pin change
 
 }  // namespace epurse::terminal

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   t::Commands commands;
   t::addReadersCommand(commands);
   t::addApduCommand(commands);
+  t::addRecoverCommand(commands);
+  t::addPinCommand(commands);
   std::vector<CLI::App*> apps;
   for (auto& c : commands) apps.push_back(c->addTo(app));
 
