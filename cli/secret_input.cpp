@@ -58,8 +58,10 @@ class EchoOff {
 };
 
 Result<Secret> fromTerminal(const std::string& prompt) {
-  std::cerr << prompt << ": " << std::flush;
+  // Echo goes off before the prompt appears: whatever is typed once it shows is never echoed
+  // (switching after it would echo, then flush, what a quick typist already typed).
   EchoOff quiet;
+  std::cerr << prompt << ": " << std::flush;
   std::string text;
   if (!std::getline(std::cin, text)) {
     Secret wipe(std::move(text));

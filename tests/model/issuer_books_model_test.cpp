@@ -4,6 +4,9 @@
 // new exports in random order, exception-log clears, reconciliations and refunds. After every
 // collection the report's identity must hold to the minor unit; at the end, with every purse
 // collected and every lost transfer refunded, the float must equal what the cards really hold.
+// A second run is the purse model's own (tests/model/model_run.h) with the books watching it
+// (model_books.h): tears, drops, duplicates and power cycles included, the identity after
+// every collection and the books equal to the model at every checkpoint.
 //
 //   issuer_books_model_test -- --seed=N --steps=N     (defaults: the CI seed, 1500 steps)
 #define BOOST_TEST_MODULE issuer_books_model_test
@@ -12,6 +15,8 @@
 #include <iostream>
 #include <random>
 
+#include "tests/model/model_books.h"
+#include "tests/model/model_run.h"
 #include "tests/support/issuer_books_fixture.h"
 
 using namespace epurse;
@@ -218,4 +223,25 @@ BOOST_AUTO_TEST_CASE(the_books_add_up_after_every_collection_of_a_random_run) {
   Run run(options);
   for (int n = 0; n < options.steps; ++n) run.step(n);
   run.finish();
+}
+
+// The purse model's own run (tests/model: loads, unloads, transfers completed, dropped and
+// duplicated, tears at random writes, power cycles, aborts, exception-log clears) with the
+// books watching: every order authorised before it is sent, collections at random and before
+// every clear, the identity after each, and at every checkpoint the books' value in cards and
+// net loads exactly the model's. Torn orders whose receipt never came are settled from the
+// logs.
+BOOST_AUTO_TEST_CASE(the_books_follow_the_purse_model_through_tears_and_drops) {
+  const Options options = parseOptions();
+  model::Options modelOptions;
+  modelOptions.seed = options.seed;
+  modelOptions.steps = options.steps;
+  model::ModelBooks books;
+  model::ModelRun run(modelOptions, &books);
+  const std::string failure = run.execute();
+  BOOST_TEST_REQUIRE(failure.empty(), failure);
+  std::cout << run.statistics() << "  books: " << books.collections() << " collections, " << books.identityChecks()
+            << " identity checks, " << books.ordersSettledFromLogs() << " orders settled from the logs\n";
+  BOOST_TEST(books.collections() > 0);
+  BOOST_TEST(run.stat("checkpoints") > 0);
 }

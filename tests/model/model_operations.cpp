@@ -28,6 +28,9 @@ void ModelRun::load(std::size_t i, Amount amount, bool stale) {
   order.date = kToday;
   const CommandApdu command = need(issuerOf(i).signer().load(purses_[i].id, order), "sign LOAD");
   const Prediction p = predictValueOrder(i, order, true);
+  // The issuer's books authorise only fresh orders: a replayed one is an attacker's.
+  const bool watched = books_ != nullptr && isHome(i) && !stale;
+  const std::uint64_t handle = watched ? books_->orderAuthorised(purses_[i].id, order, true) : 0;
   std::optional<host::SignedReceipt> receipt;
   const Outcome o = deliver(i, std::string(stale ? "replayed " : "") + "LOAD " + std::to_string(amount), p, [&] {
     auto r = client(i).load(command);
@@ -35,6 +38,7 @@ void ModelRun::load(std::size_t i, Amount amount, bool stale) {
     return swOf(r, "LOAD");
   });
   if (o == Outcome::kAccepted) checkReceipt(i, *receipt, host::ReceiptKind::kLoad, order);
+  if (o == Outcome::kAccepted && watched) books_->receiptArrived(handle, receipt->responseData);
   if (o == Outcome::kTornCommitted || o == Outcome::kTornNotCommitted) checkLoadCounter(i, order, o);
   if (tookEffect(o)) {
     (purses_[i].issuer == 0 ? loaded_ : foreignLoaded_) += amount;
@@ -51,6 +55,8 @@ void ModelRun::unload(std::size_t i, Amount amount, bool verifyFirst, bool stale
   order.date = kToday;
   const CommandApdu command = need(issuerOf(i).signer().unload(purses_[i].id, order), "sign UNLOAD");
   const Prediction p = predictValueOrder(i, order, false);
+  const bool watched = books_ != nullptr && isHome(i) && !stale;
+  const std::uint64_t handle = watched ? books_->orderAuthorised(purses_[i].id, order, false) : 0;
   std::optional<host::SignedReceipt> receipt;
   const Outcome o = deliver(i, std::string(stale ? "replayed " : "") + "UNLOAD " + std::to_string(amount), p, [&] {
     auto r = client(i).unload(command);
@@ -60,6 +66,7 @@ void ModelRun::unload(std::size_t i, Amount amount, bool verifyFirst, bool stale
   // An unload counts when the card answered 9000 with a receipt that verifies, or when a
   // power loss struck it and the load counter shows it took effect.
   if (o == Outcome::kAccepted) checkReceipt(i, *receipt, host::ReceiptKind::kUnload, order);
+  if (o == Outcome::kAccepted && watched) books_->receiptArrived(handle, receipt->responseData);
   if (o == Outcome::kTornCommitted || o == Outcome::kTornNotCommitted) checkLoadCounter(i, order, o);
   if (tookEffect(o)) {
     unloaded_ += amount;

@@ -103,6 +103,7 @@ void ModelRun::setUp() {
   std::cout << "purse_model_test: seed=" << options_.seed << " steps=" << options_.steps << std::endl;
   issuers_.push_back(std::make_unique<TestIssuer>());
   issuers_.push_back(std::make_unique<TestIssuer>());
+  if (books_ != nullptr) books_->issuerReady(*issuers_[0]);
   for (std::size_t i = 0; i < kPurses; ++i) {
     PurseInfo& p = purses_[i];
     p.issuer = i == kForeign ? 1 : 0;
@@ -114,6 +115,7 @@ void ModelRun::setUp() {
     p.cert = issuerOf(i).personalise(p.card->client(), p.profile);
     p.certBytes = p.cert.encode();
     p.key = need(protocol::EcPublicKey::fromUncompressed(p.cert.publicKey), "card key");
+    if (books_ != nullptr && isHome(i)) books_->purseIssued(p.id, p.cert, p.profile);
     // A freshly personalised purse: nothing loaded, no log, sequence number 1.
     const std::string diff = difference(model_[i], observe(i));
     MODEL_CHECK(diff.empty(), p.name << " after personalisation: " << diff);

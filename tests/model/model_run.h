@@ -111,9 +111,31 @@ struct Truth {
   Amount value = 0;
 };
 
+// The issuer's books watching a run (issuer_books_model_test): told of every value order of the
+// issuer under test before it goes to the card and of its verified receipt, and asked to
+// collect a purse before its exception log is cleared, at random moments, and every purse at
+// each checkpoint, where every purse is idle and the model knows what the books must say.
+// An observer reports a failure by throwing ModelFailure (MODEL_CHECK).
+class BooksObserver {
+ public:
+  virtual ~BooksObserver() = default;
+  // The issuer under test, before any purse is issued: the books are its.
+  virtual void issuerReady(TestIssuer& issuer) = 0;
+  virtual void purseIssued(const PurseId& id, const CardCertificate& cert, const PurseProfile& profile) = 0;
+  // A handle for receiptArrived.
+  virtual std::uint64_t orderAuthorised(const PurseId& id, const ValueOrder& order, bool isLoad) = 0;
+  virtual void receiptArrived(std::uint64_t handle, const Bytes& responseData) = 0;
+  virtual void collect(const std::string& name, host::PurseClient& purse) = 0;
+  // After every home purse was collected at a checkpoint: what the model says they hold, the
+  // value the issuer put in net (loads − unloads that took effect), and the value lost in
+  // transit (every pd in both its payer's and its payee's exception log).
+  virtual void checkpoint(std::int64_t inCards, std::int64_t netLoaded, std::int64_t lostInTransit) = 0;
+};
+
 class ModelRun {
  public:
-  explicit ModelRun(Options options) : options_(options), rng_(options.seed) {}
+  explicit ModelRun(Options options, BooksObserver* books = nullptr)
+      : options_(options), rng_(options.seed), books_(books) {}
 
   // Runs every step; returns "" or the failure with its context.
   std::string execute();
@@ -286,6 +308,9 @@ class ModelRun {
 
   Options options_;
   std::mt19937_64 rng_;
+  BooksObserver* books_;  // not owned; null in purse_model_test
+  void collectForBooks(std::size_t i);
+  void opCollect();
   int step_ = 0;
   std::ostringstream current_;
   std::deque<std::string> history_;

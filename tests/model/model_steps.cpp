@@ -165,7 +165,21 @@ void ModelRun::opTear() {
   }
 }
 
+void ModelRun::collectForBooks(std::size_t i) {
+  if (books_ == nullptr || !isHome(i)) return;
+  books_->collect(name(i), client(i));
+  count("collections");
+}
+
+void ModelRun::opCollect() {
+  const std::size_t i = anyHome();
+  note("collect " + name(i));
+  collectForBooks(i);
+}
+
 void ModelRun::randomOperation() {
+  // Only a run the books watch draws collections, so purse_model_test's runs stay as they were.
+  if (books_ != nullptr && chance(6)) return opCollect();
   struct Op {
     int weight;
     void (ModelRun::*run)();
@@ -196,6 +210,7 @@ void ModelRun::clearExceptions(std::size_t i) {
   for (const Bytes& b : *raw) records.push_back(need(ExceptionRecord::decode(b), "exception record"));
   MODEL_CHECK(records == model_[i].exceptions, name(i) << ": exception log is not the model's before clearing");
   archive(i, records);
+  collectForBooks(i);  // the issuer archives what it clears
   std::vector<std::size_t> chosen;
   for (std::size_t k = 0; k < records.size(); ++k) {
     if (chance(80)) chosen.push_back(k);
@@ -244,6 +259,15 @@ void ModelRun::checkpoint() {
     }
   }
   count("checkpoints");
+  if (books_ == nullptr) return;
+  std::int64_t inCards = 0;
+  for (std::size_t i = 0; i < kHome; ++i) {
+    collectForBooks(i);
+    archive(i, model_[i].exceptions);  // what the exception logs hold now counts for lostValue()
+    inCards += model_[i].balance;
+  }
+  books_->checkpoint(inCards, static_cast<std::int64_t>(loaded_) - static_cast<std::int64_t>(unloaded_),
+                     static_cast<std::int64_t>(lostValue()));
 }
 
 }  // namespace epurse::testing::model
