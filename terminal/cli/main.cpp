@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   t::addApduCommand(commands);
   t::addRecoverCommand(commands);
   t::addPinCommand(commands);
+  t::addTransferCommand(commands);
+  t::addPayCommand(commands);
+  t::addVerifyReceiptCommand(commands);
+  t::addAcceptCommand(commands);
   std::vector<CLI::App*> apps;
   for (auto& c : commands) apps.push_back(c->addTo(app));
 
