@@ -194,6 +194,64 @@ Result<std::optional<std::string>> PcscContext::waitForCardInAnyReaderExcept(con
   }
 }
 
+namespace {
+
+// PC/SC's pseudo-reader whose state changes when a reader is plugged in or unplugged.
+constexpr const char* kReaderListNotification = "\\\\?PnP?\\Notification";
+
+}  // namespace
+
+Result<bool> PcscContext::waitForReaderChange(ReaderWatchState& seen, unsigned timeoutMs) {
+  auto names = readerNames();
+  if (!names) return names.error();
+  std::vector<std::string> seenNames;
+  for (const auto& r : seen.readers_) seenNames.push_back(r.name);
+  // A new reader list is a change in itself: read every reader's state at once, UNAWARE.
+  const bool sameList = seen.started_ && *names == seenNames;
+  std::vector<SCARD_READERSTATE> states(names->size() + 1);
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    states[i].szReader = (*names)[i].c_str();
+    states[i].dwCurrentState = sameList ? seen.pcscStates_[i] : SCARD_STATE_UNAWARE;
+  }
+  SCARD_READERSTATE& list = states.back();
+  list.szReader = kReaderListNotification;
+  list.dwCurrentState = seen.readerListState_;
+  const LONG rv = SCardGetStatusChange(ctx_, sameList ? timeoutMs : 0, states.data(),
+                                       static_cast<DWORD>(states.size()));
+  if (rv == SCARD_E_CANCELLED) return false;
+  if (rv == SCARD_E_TIMEOUT && sameList) return false;
+  // A reader that went away between the list and the wait: the next wait sees the new list.
+  if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_READER_UNAVAILABLE) {
+    seen.started_ = false;
+    return true;
+  }
+  if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) return pcscError(rv, "cannot watch the readers");
+  std::vector<ReaderState> now;
+  std::vector<DWORD> pcscStates;
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const DWORD event = states[i].dwEventState;
+    if (event & SCARD_STATE_UNKNOWN) continue;  // unplugged while we waited
+    ReaderState r;
+    r.name = (*names)[i];
+    r.cardPresent = (event & SCARD_STATE_PRESENT) != 0;
+    r.inUseExclusively = (event & SCARD_STATE_EXCLUSIVE) != 0;
+    if (r.cardPresent) r.atr.assign(states[i].rgbAtr, states[i].rgbAtr + states[i].cbAtr);
+    now.push_back(std::move(r));
+    pcscStates.push_back(event & ~static_cast<DWORD>(SCARD_STATE_CHANGED));
+  }
+  seen.readers_ = std::move(now);
+  seen.pcscStates_ = std::move(pcscStates);
+  seen.readerListState_ = list.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
+  seen.started_ = true;
+  return true;
+}
+
+Status PcscContext::cancelWait() {
+  const LONG rv = SCardCancel(ctx_);
+  if (rv != SCARD_S_SUCCESS) return pcscError(rv, "cannot cancel the wait for readers");
+  return Status::ok();
+}
+
 PcscChannel::PcscChannel(SCARDHANDLE card, DWORD protocol, std::string reader)
     : card_(card), activeProtocol_(protocol), protocol_(protocolFrom(protocol)), reader_(std::move(reader)) {}
 

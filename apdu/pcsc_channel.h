@@ -21,6 +21,24 @@ struct ReaderState {
 
 enum class Protocol { kT0, kT1, kAny };
 
+// What a watcher last saw of every reader, for PcscContext::waitForReaderChange. Starts
+// empty: the first wait returns at once with every reader as it is.
+class ReaderWatchState {
+ public:
+  const std::vector<ReaderState>& readers() const { return readers_; }
+  // How many times a card entered or left reader `i` as PC/SC counts them (the upper 16 bits
+  // of its event state): a card swapped between two waits changes it without changing
+  // cardPresent.
+  unsigned cardEvents(std::size_t i) const { return (pcscStates_.at(i) >> 16) & 0xFFFFu; }
+
+ private:
+  friend class PcscContext;
+  std::vector<ReaderState> readers_;
+  std::vector<DWORD> pcscStates_;  // dwEventState of the last wait, per reader
+  DWORD readerListState_ = 0;      // the same for PC/SC's reader-list notification
+  bool started_ = false;           // false: the next wait reads every reader afresh
+};
+
 // One PC/SC context (SCardEstablishContext). Not thread-safe; one per thread.
 class PcscContext {
  public:
@@ -40,6 +58,18 @@ class PcscContext {
   // `except` holds a card, and names that reader; nullopt when none did in time. A card
   // already present counts. Readers plugged in during the wait are seen on the next call.
   Result<std::optional<std::string>> waitForCardInAnyReaderExcept(const std::string& except, unsigned timeoutMs);
+
+  // Blocks until some reader changes from what `seen` holds (a card inserted, removed or
+  // swapped, a reader plugged in or unplugged, another program taking or releasing a card),
+  // up to timeoutMs (kWaitForever: no limit), or until cancelWait(). No polling: it is one
+  // SCardGetStatusChange over every reader and PC/SC's reader-list notification. On return
+  // `seen` holds every reader as it is now. false: the time ran out or the wait was
+  // cancelled, `seen` unchanged.
+  static constexpr unsigned kWaitForever = INFINITE;
+  Result<bool> waitForReaderChange(ReaderWatchState& seen, unsigned timeoutMs);
+  // Ends a waitForReaderChange in progress on this context (it returns false). The one call
+  // another thread may make on a context; nothing happens when no wait is in progress.
+  Status cancelWait();
 
   SCARDCONTEXT handle() const { return ctx_; }
 

@@ -26,5 +26,10 @@ void addTransferCommand(Commands& commands);        // transfer
 void addPayCommand(Commands& commands);             // pay
 void addVerifyReceiptCommand(Commands& commands);   // verify-receipt
 void addAcceptCommand(Commands& commands);          // accept
+void addStatusCommand(Commands& commands);      // status
+void addLogCommand(Commands& commands);         // log
+void addExceptionsCommand(Commands& commands);  // exceptions
+void addExportCommand(Commands& commands);      // export
+void addWatchCommand(Commands& commands);       // watch
 
 }  // namespace epurse::terminal

@@ -26,6 +26,11 @@ int main(int argc, char** argv) {
   t::addPayCommand(commands);
   t::addVerifyReceiptCommand(commands);
   t::addAcceptCommand(commands);
+  t::addStatusCommand(commands);
+  t::addLogCommand(commands);
+  t::addExceptionsCommand(commands);
+  t::addExportCommand(commands);
+  t::addWatchCommand(commands);
   std::vector<CLI::App*> apps;
   for (auto& c : commands) apps.push_back(c->addTo(app));
 

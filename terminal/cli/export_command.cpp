@@ -1,0 +1,95 @@
+#include "terminal/cli/export_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "base/hex.h"
+#include "cli/audit_export.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "host/evidence_reader.h"
+#include "host/reader_session.h"
+#include "protocol/ec_key.h"
+#include "terminal/cli/atomic_file.h"
+
+namespace epurse::terminal {
+namespace {
+
+constexpr std::size_t kChallengeSize = 16;
+
+}  // namespace
+
+CLI::App* ExportCommand::addTo(CLI::App& app) {
+  auto* command = app.add_subcommand(
+      "export", "Write the card's signed audit, log records and exception log to a file for epurse-issuer import");
+  reader.addTo(*command);
+  cli::addJsonFlag(*command, json);
+  command->add_option("--out,-o", outFile, "The audit export file to write")->required();
+  command->add_flag("--force", force, "Replace FILE if it exists");
+  command->add_option("--terminal", terminal,
+                      "Where the reading was made, for the issuer's records (default: epurse and the reader's name)");
+  return command;
+}
+
+int ExportCommand::run(std::ostream& out, std::ostream& err) {
+  cli::Output output("epurse", json, out, err);
+  auto file = AtomicFile::create(outFile, force);
+  if (!file) return output.usage(file.error().message + "; nothing was read");
+  auto session = host::ReaderSession::open(reader.sessionOptions(err));
+  if (!session) return output.fail(session.error());
+  auto& purse = (*session)->purse();
+  auto status = purse.status();
+  if (!status) return output.fail(status.failure());
+  nlohmann::json j;
+  j["reader"] = (*session)->readerName();
+  j["index"] = (*session)->readerIndex();
+  j["purseId"] = protocol::purseIdHex(status->purseId);
+  if (status->lifeCycle == protocol::LifeCycle::kBlank) {
+    return output.failWith("not_personalised",
+                           std::string("the card in '") + (*session)->readerName() +
+                               "' is a blank purse: it has no certificate and no log to export; nothing was written",
+                           cli::kExitFailed, j);
+  }
+
+  cli::AuditExportMetadata metadata;
+  metadata.exportedAt = cli::exportTime(std::chrono::system_clock::now());
+  metadata.terminal = terminal ? *terminal : std::string("epurse, ") + (*session)->readerName();
+  Bytes challenge(kChallengeSize);
+  if (!protocol::randomBytes(challenge.data(), challenge.size())) {
+    return output.fail(makeError(ErrorCode::kInternal, "no random challenge: the random generator failed"), j);
+  }
+  // The reading is some 40 exchanges; on a slow real reader say what is going on.
+  if (!json && ::isatty(STDERR_FILENO)) err << "reading the logs of purse " << j["purseId"].get<std::string>() << " ...\n";
+  auto evidence = host::readEvidence(purse, challenge);
+  if (!evidence) return output.fail(evidence.failure(), j);
+  const cli::AuditExport entry{*evidence, metadata};
+  if (Status ok = cli::checkAuditExport(entry); !ok) {
+    return output.usage(std::string("--terminal: ") + ok.error().message + "; nothing was written");
+  }
+  const std::string text = cli::encodeAuditExport(*evidence, metadata);
+  if (Status written = (*file)->commit(text); !written) {
+    if (written.error().code == ErrorCode::kInvalidArgument) return output.usage(written.error().message);
+    return output.fail(written.error(), j);
+  }
+  j["file"] = outFile;
+  j["bytes"] = text.size();
+  j["transactionRecords"] = evidence->transactionRecords.size();
+  j["exceptionRecords"] = evidence->exceptionRecords.size();
+  j["challenge"] = toHex(challenge);
+  j["exportedAt"] = metadata.exportedAt;
+  j["terminal"] = metadata.terminal;
+  if (json) return output.result(j);
+  out << "exported purse " << j["purseId"].get<std::string>() << " from " << (*session)->readerName() << " to "
+      << outFile << ": " << evidence->transactionRecords.size() << " log record(s), "
+      << evidence->exceptionRecords.size() << " exception record(s), signed over challenge " << toHex(challenge)
+      << "\nthe issuer takes it with: epurse-issuer import " << outFile << "\n";
+  return output.result({});
+}
+
+int ExportCommand::run() { return run(std::cout, std::cerr); }
+
+void addExportCommand(Commands& commands) { commands.push_back(std::make_unique<ExportCommand>()); }
+
+}  // namespace epurse::terminal

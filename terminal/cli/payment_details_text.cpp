@@ -1,0 +1,32 @@
+#include "terminal/cli/payment_details_text.h"
+
+#include "base/hex.h"
+#include "cli/json_values.h"
+#include "host/money.h"
+
+namespace epurse::terminal {
+
+std::string transferText(const protocol::PaymentDetails& pd) {
+  std::string text = protocol::purseIdHex(pd.fromId);
+  text += " #";
+  text += std::to_string(pd.fromSeq);
+  text += " -> ";
+  text += protocol::purseIdHex(pd.toId);
+  text += " #";
+  text += std::to_string(pd.toSeq);
+  text += ", ";
+  text += host::formatMoney(pd.value, pd.currency);
+  return text;
+}
+
+nlohmann::json pdJson(const protocol::PaymentDetails& pd) {
+  return {{"pd", toHex(pd.encode())},
+          {"payer", protocol::purseIdHex(pd.fromId)},
+          {"payerSeq", pd.fromSeq},
+          {"payee", protocol::purseIdHex(pd.toId)},
+          {"payeeSeq", pd.toSeq},
+          {"value", cli::moneyJson(pd.value, pd.currency)},
+          {"reference", toHex(pd.reference)}};
+}
+
+}  // namespace epurse::terminal

@@ -1,0 +1,19 @@
+// How `epurse` shows a pd (the payment details of one transfer) to a person and in --json:
+// who paid whom, at which sequence numbers, how much. The same in status, log and exceptions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "protocol/payment_details.h"
+
+namespace epurse::terminal {
+
+// "0102030405060701 #3 -> 0102030405060702 #1, EUR 5.00"
+std::string transferText(const protocol::PaymentDetails& pd);
+
+// {"pd": HEX (62 bytes, as epurse-issuer refund --pd takes it), "payer", "payerSeq", "payee",
+//  "payeeSeq", "value": money, "reference": HEX}
+nlohmann::json pdJson(const protocol::PaymentDetails& pd);
+
+}  // namespace epurse::terminal
