@@ -5,17 +5,14 @@
 #define BOOST_TEST_MODULE epurse_pin_test
 #include <boost/test/unit_test.hpp>
 
-#include <poll.h>
-#include <pty.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/exit_codes.h"
+#include "tests/support/pseudo_terminal.h"
 #include "tests/support/purse_end_to_end_fixture.h"
 
 using namespace epurse;
@@ -24,74 +21,6 @@ using namespace epurse::testing::e2e;
 using nlohmann::json;
 
 namespace {
-
-// A program on a pseudo-terminal: the test reads what it prompts and types the answers.
-class PtyProgram {
- public:
-  explicit PtyProgram(const std::vector<std::string>& argv) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_ = ::forkpty(&master_, nullptr, nullptr, nullptr);
-    if (pid_ == 0) {
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~PtyProgram() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (master_ >= 0) ::close(master_);
-  }
-  PtyProgram(const PtyProgram&) = delete;
-  PtyProgram& operator=(const PtyProgram&) = delete;
-
-  bool started() const { return pid_ > 0 && master_ >= 0; }
-
-  // Reads until the output so far ends with `text` (true) or 10 s pass / the program ends.
-  bool waitFor(const std::string& text) {
-    for (int waited = 0; waited < 10000; waited += 50) {
-      if (seen_.size() >= text.size() && seen_.compare(seen_.size() - text.size(), text.size(), text) == 0) {
-        return true;
-      }
-      if (!readSome(50)) return false;
-    }
-    return false;
-  }
-  void type(const std::string& line) {
-    const std::string text = line + "\n";
-    BOOST_TEST_REQUIRE(::write(master_, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-  }
-  // Everything it printed, and its exit status.
-  int finish() {
-    while (readSome(10000)) {
-    }
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  const std::string& seen() const { return seen_; }
-
- private:
-  // false at the end of the output (EIO once the program has closed the terminal).
-  bool readSome(int timeoutMs) {
-    pollfd p{master_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, timeoutMs);
-    if (ready == 0) return true;
-    char buf[512];
-    const ssize_t n = ::read(master_, buf, sizeof buf);
-    if (n <= 0) return false;
-    seen_.append(buf, static_cast<std::size_t>(n));
-    return true;
-  }
-
-  pid_t pid_ = -1;
-  int master_ = -1;
-  std::string seen_;
-};
 
 struct PinFixture : PurseFixture {
   std::unique_ptr<Card> card = plug(0, "purse.img");
@@ -124,6 +53,13 @@ struct PinFixture : PurseFixture {
     json j = json::parse(out.out, nullptr, false);
     BOOST_TEST_REQUIRE(j.is_object(), "not one JSON object: " << out.out);
     return j;
+  }
+  // Waits for the prompt, then types the line and Enter.
+  static void typeAt(PseudoTerminalProgram& program, const std::string& prompt, const std::string& line) {
+    auto shown = program.waitFor(prompt);
+    BOOST_TEST_REQUIRE(shown.isOk(), why(shown) << "\n" << program.output());
+    auto typed = program.type(line + "\n");
+    BOOST_TEST_REQUIRE(typed.isOk(), why(typed));
   }
   std::uint8_t triesLeft() {
     auto ch = PcscChannel::connect(*context, readers[0]);
@@ -218,33 +154,31 @@ BOOST_AUTO_TEST_CASE(pins_from_the_environment_and_none_without_a_terminal) {
 }
 
 BOOST_AUTO_TEST_CASE(change_at_the_prompt_of_a_terminal_without_echo) {
-  PtyProgram program({EPURSE_CLI_PROGRAM, "pin", "change", "--reader", readers[0]});
-  BOOST_TEST_REQUIRE(program.started());
-  BOOST_TEST_REQUIRE(program.waitFor("PIN: "), program.seen());
-  program.type("1234");
-  BOOST_TEST_REQUIRE(program.waitFor("new PIN: "), program.seen());
-  program.type("8642");
-  BOOST_TEST_REQUIRE(program.waitFor("new PIN again: "), program.seen());
-  program.type("8642");
-  const int rc = program.finish();
-  BOOST_TEST(rc == cli::kExitOk, program.seen());
-  BOOST_TEST(program.seen().find("PIN changed") != std::string::npos, program.seen());
-  BOOST_TEST(program.seen().find("1234") == std::string::npos, program.seen());  // not echoed
-  BOOST_TEST(program.seen().find("8642") == std::string::npos, program.seen());
+  auto program = PseudoTerminalProgram::start({EPURSE_CLI_PROGRAM, "pin", "change", "--reader", readers[0]});
+  BOOST_TEST_REQUIRE(program.isOk(), why(program));
+  typeAt(*program, "PIN: ", "1234");
+  typeAt(*program, "new PIN: ", "8642");
+  typeAt(*program, "new PIN again: ", "8642");
+  auto rc = program->finish();
+  BOOST_TEST_REQUIRE(rc.isOk(), why(rc));
+  const std::string& seen = program->output();
+  BOOST_TEST(*rc == cli::kExitOk, seen);
+  BOOST_TEST(seen.find("PIN changed") != std::string::npos, seen);
+  BOOST_TEST(seen.find("1234") == std::string::npos, seen);  // not echoed
+  BOOST_TEST(seen.find("8642") == std::string::npos, seen);
   BOOST_TEST(verify("8642").exitCode == cli::kExitOk);
 }
 
 BOOST_AUTO_TEST_CASE(two_different_new_pins_at_the_prompt_change_nothing) {
-  PtyProgram program({EPURSE_CLI_PROGRAM, "pin", "change", "--reader", readers[0]});
-  BOOST_TEST_REQUIRE(program.started());
-  BOOST_TEST_REQUIRE(program.waitFor("PIN: "), program.seen());
-  program.type("1234");
-  BOOST_TEST_REQUIRE(program.waitFor("new PIN: "), program.seen());
-  program.type("1111");
-  BOOST_TEST_REQUIRE(program.waitFor("new PIN again: "), program.seen());
-  program.type("2222");
-  BOOST_TEST(program.finish() == cli::kExitUsage, program.seen());
-  BOOST_TEST(program.seen().find("differ; nothing was changed") != std::string::npos, program.seen());
+  auto program = PseudoTerminalProgram::start({EPURSE_CLI_PROGRAM, "pin", "change", "--reader", readers[0]});
+  BOOST_TEST_REQUIRE(program.isOk(), why(program));
+  typeAt(*program, "PIN: ", "1234");
+  typeAt(*program, "new PIN: ", "1111");
+  typeAt(*program, "new PIN again: ", "2222");
+  auto rc = program->finish();
+  BOOST_TEST_REQUIRE(rc.isOk(), why(rc));
+  BOOST_TEST(*rc == cli::kExitUsage, program->output());
+  BOOST_TEST(program->output().find("differ; nothing was changed") != std::string::npos, program->output());
   BOOST_TEST(verify("1234").exitCode == cli::kExitOk);
 }
 
