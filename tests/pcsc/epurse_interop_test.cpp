@@ -108,8 +108,8 @@ struct InteropFixture : PurseFixture {
 BOOST_FIXTURE_TEST_SUITE(epurse_interop, InteropFixture)
 
 BOOST_AUTO_TEST_CASE(scriptor_selects_the_purse_and_reads_its_status) {
+  // scriptor's exit status says nothing about the card (it is not 0 at the script's end).
   const auto out = run({"scriptor", "-r", readers[0], kInterop + "select_and_status.scriptor"});
-  BOOST_TEST_REQUIRE(out.exitCode == 0, out.out);
   const auto responses = scriptorResponses(out.out);
   BOOST_TEST_REQUIRE(responses.size() == 2u, out.out);
   Bytes fci = responses[0];
@@ -128,7 +128,8 @@ BOOST_AUTO_TEST_CASE(scriptor_selects_the_purse_and_reads_its_status) {
 }
 
 BOOST_AUTO_TEST_CASE(a_pyscard_client_reads_every_status_field) {
-  const auto out = run({"python3", kInterop + "read_status.py", readers[0]});
+  // Debian's python3 (python3-pyscard installs there), not one earlier in PATH.
+  const auto out = run({"/usr/bin/python3", kInterop + "read_status.py", readers[0]});
   BOOST_TEST_REQUIRE(out.exitCode == 0, out.out);
   const json j = json::parse(out.out, nullptr, false);
   BOOST_TEST_REQUIRE(j.is_object(), out.out);
