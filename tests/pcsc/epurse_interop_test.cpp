@@ -77,6 +77,8 @@ std::vector<Bytes> scriptorResponses(const std::string& output) {
     }
     if (colon != std::string::npos) open = false;
   }
+  // The RESET line ("< OK: ATR") holds no response bytes before its ':'.
+  std::erase_if(responses, [](const Bytes& r) { return r.empty(); });
   return responses;
 }
 
@@ -114,7 +116,7 @@ BOOST_AUTO_TEST_CASE(scriptor_selects_the_purse_and_reads_its_status) {
   BOOST_TEST_REQUIRE(responses.size() == 2u, out.out);
   Bytes fci = responses[0];
   BOOST_TEST_REQUIRE(fci.size() == 23u + 2, out.out);
-  BOOST_TEST(toHex(ByteView(fci.data() + 21, 4)) == "019000");
+  BOOST_TEST(toHex(ByteView(fci.data() + 22, 3)) == "019000");  // life cycle, 9000
   BOOST_TEST(toHex(ByteView(fci.data(), 4)) == "6F158408");
   BOOST_TEST(toHex(ByteView(fci.data() + 4, 8)) == toHex(protocol::kPurseAid));
   BOOST_TEST(toHex(ByteView(fci.data() + 12, 2)) == "A509");
