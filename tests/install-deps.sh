@@ -11,6 +11,7 @@ packages=(
   libboost-test-dev                      # Boost.Test
   pcscd vsmartcard-vpcd                  # the PC/SC daemon and the virtual reader driver
   opensc pcsc-tools                      # other PC/SC clients the end-to-end tests use
+  python3-pyscard                        # the interop test: a PC/SC client in Python
   util-linux mount                       # unshare, mount: the private pcscd
   chromium                               # report_browser_test renders the issuer report page
 )

@@ -20,6 +20,8 @@ using Commands = std::vector<std::unique_ptr<Command>>;
 
 void addReadersCommand(Commands& commands);  // readers
 void addApduCommand(Commands& commands);     // apdu
+void addRecoverCommand(Commands& commands);  // recover
+void addPinCommand(Commands& commands);      // pin verify, pin change
 void addTransferCommand(Commands& commands);        // transfer
 void addPayCommand(Commands& commands);             // pay
 void addVerifyReceiptCommand(Commands& commands);   // verify-receipt

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   t::Commands commands;
   t::addReadersCommand(commands);
   t::addApduCommand(commands);
+  t::addRecoverCommand(commands);
+  t::addPinCommand(commands);
   t::addTransferCommand(commands);
   t::addPayCommand(commands);
   t::addVerifyReceiptCommand(commands);

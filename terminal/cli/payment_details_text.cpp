@@ -21,10 +21,10 @@ std::string transferText(const protocol::PaymentDetails& pd) {
 
 nlohmann::json pdJson(const protocol::PaymentDetails& pd) {
   return {{"pd", toHex(pd.encode())},
-          {"payer", protocol::purseIdHex(pd.fromId)},
-          {"payerSeq", pd.fromSeq},
-          {"payee", protocol::purseIdHex(pd.toId)},
-          {"payeeSeq", pd.toSeq},
+          {"from", protocol::purseIdHex(pd.fromId)},
+          {"fromSeq", pd.fromSeq},
+          {"to", protocol::purseIdHex(pd.toId)},
+          {"toSeq", pd.toSeq},
           {"value", cli::moneyJson(pd.value, pd.currency)},
           {"reference", toHex(pd.reference)}};
 }

@@ -12,8 +12,8 @@ namespace epurse::terminal {
 // "0102030405060701 #3 -> 0102030405060702 #1, EUR 5.00"
 std::string transferText(const protocol::PaymentDetails& pd);
 
-// {"pd": HEX (62 bytes, as epurse-issuer refund --pd takes it), "payer", "payerSeq", "payee",
-//  "payeeSeq", "value": money, "reference": HEX}
+// {"pd": HEX (62 bytes, as epurse-issuer refund --pd takes it), "from", "fromSeq", "to",
+//  "toSeq", "value": money, "reference": HEX}: every command's --json gives a pd this way.
 nlohmann::json pdJson(const protocol::PaymentDetails& pd);
 
 }  // namespace epurse::terminal

@@ -135,15 +135,6 @@ std::string recoverCommand(const std::string& payerReader, const std::string& pa
   return command;
 }
 
-nlohmann::json pdJson(const PaymentDetails& pd) {
-  return {{"from", protocol::purseIdHex(pd.fromId)},
-          {"fromSeq", pd.fromSeq},
-          {"to", protocol::purseIdHex(pd.toId)},
-          {"toSeq", pd.toSeq},
-          {"value", cli::moneyJson(pd.value, pd.currency)},
-          {"reference", toHex(pd.reference)}};
-}
-
 nlohmann::json partyJson(const host::ReaderSession& session, const protocol::PurseStatus& before,
                          const std::optional<protocol::PurseStatus>& after) {
   nlohmann::json party = {{"reader", session.readerName()},

@@ -22,6 +22,7 @@
 #include "host/reader_session.h"
 #include "protocol/card_certificate.h"
 #include "protocol/purse_status.h"
+#include "terminal/cli/payment_details_text.h"
 #include "terminal/transfer/transfer_driver.h"
 
 namespace epurse::terminal {
@@ -79,8 +80,6 @@ std::unique_ptr<host::ReaderSession> openParty(cli::Output& out, const std::stri
 // `epurse recover --from 'R1' --to 'R2'`, the reader names quoted for a shell when needed.
 std::string recoverCommand(const std::string& payerReader, const std::string& payeeReader);
 
-// pd for --json: purse IDs and reference in hex, the value as a string in its currency.
-nlohmann::json pdJson(const protocol::PaymentDetails& pd);
 // One side after a transfer for --json: reader, purse ID, balance (null if unread).
 nlohmann::json partyJson(const host::ReaderSession& session, const protocol::PurseStatus& before,
                          const std::optional<protocol::PurseStatus>& after);
