@@ -162,6 +162,38 @@ Status PcscContext::waitForCard(const std::string& name, bool present, unsigned 
   }
 }
 
+Result<std::optional<std::string>> PcscContext::waitForCardInAnyReaderExcept(const std::string& except,
+                                                                               unsigned timeoutMs) {
+  auto names = readerNames();
+  if (!names) return names.error();
+  std::vector<std::string> watched;
+  for (auto& name : *names) {
+    if (name != except) watched.push_back(std::move(name));
+  }
+  if (watched.empty()) return makeError(ErrorCode::kNoReader, "no reader other than '" + except + "'");
+  std::vector<SCARD_READERSTATE> states(watched.size());
+  for (std::size_t i = 0; i < watched.size(); ++i) {
+    states[i].szReader = watched[i].c_str();
+    states[i].dwCurrentState = SCARD_STATE_UNAWARE;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto left = now >= deadline ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    const LONG rv = SCardGetStatusChange(ctx_, static_cast<DWORD>(left), states.data(), static_cast<DWORD>(states.size()));
+    if (rv == SCARD_E_TIMEOUT) return std::optional<std::string>();
+    if (rv != SCARD_S_SUCCESS) return pcscError(rv, "cannot watch the readers");
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      const DWORD event = states[i].dwEventState;
+      if ((event & SCARD_STATE_PRESENT) != 0 && (event & SCARD_STATE_UNKNOWN) == 0) {
+        return std::optional<std::string>(watched[i]);
+      }
+      states[i].dwCurrentState = event & ~SCARD_STATE_CHANGED;
+    }
+    if (left == 0) return std::optional<std::string>();
+  }
+}
+
 PcscChannel::PcscChannel(PcscContext& context, SCARDHANDLE card, DWORD protocol, std::string reader)
     : context_(&context), card_(card), activeProtocol_(protocol), protocol_(protocolFrom(protocol)), reader_(std::move(reader)) {}
 

@@ -4,6 +4,7 @@
 #include <winscard.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ class PcscContext {
   Result<std::string> resolveReader(const std::string& indexOrName);
   // Waits until the reader's card presence equals `present`, up to timeoutMs.
   Status waitForCard(const std::string& name, bool present, unsigned timeoutMs);
+  // Waits (SCardGetStatusChange, no polling) up to timeoutMs until a reader other than
+  // `except` holds a card, and names that reader; nullopt when none did in time. A card
+  // already present counts. Readers plugged in during the wait are seen on the next call.
+  Result<std::optional<std::string>> waitForCardInAnyReaderExcept(const std::string& except, unsigned timeoutMs);
 
   SCARDCONTEXT handle() const { return ctx_; }
 

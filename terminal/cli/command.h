@@ -20,5 +20,9 @@ using Commands = std::vector<std::unique_ptr<Command>>;
 
 void addReadersCommand(Commands& commands);  // readers
 void addApduCommand(Commands& commands);     // apdu
+void addTransferCommand(Commands& commands);        // transfer
+void addPayCommand(Commands& commands);             // pay
+void addVerifyReceiptCommand(Commands& commands);   // verify-receipt
+void addAcceptCommand(Commands& commands);          // accept
 
 }  // namespace epurse::terminal

@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   t::Commands commands;
   t::addReadersCommand(commands);
   t::addApduCommand(commands);
+  t::addTransferCommand(commands);
+  t::addPayCommand(commands);
+  t::addVerifyReceiptCommand(commands);
+  t::addAcceptCommand(commands);
   std::vector<CLI::App*> apps;
   for (auto& c : commands) apps.push_back(c->addTo(app));
 
