@@ -2,8 +2,8 @@
 // against the same transfer through the library in one process (terminal::runTransfer over
 // two PcscChannels to the same cards) and against the floor of starting the program
 // (`epurse --version`), all measured in the same run (with `epurse readers` as a pointer to
-// where the time goes: start-up + a PC/SC context + SELECT of both purses), interleaved in rounds so that a noisy
-// machine hits every kind alike. Two epurse-card processes in the two readers of a private
+// where the time goes: start-up + a PC/SC context + SELECT of both purses), interleaved in
+// rounds so that a noisy machine hits every kind alike. Two epurse-card processes in the two readers of a private
 // pcscd, personalised by the TestIssuer; the value moves back and forth below the no-PIN
 // limit, so balances never run out and no PIN is asked. Target (issue 10): the program costs
 // at most the library transfer + 1.3 x the start-up floor, by medians. Prints the figures,
