@@ -252,8 +252,8 @@ Status PcscContext::cancelWait() {
   return Status::ok();
 }
 
-PcscChannel::PcscChannel(SCARDHANDLE card, DWORD protocol, std::string reader)
-    : card_(card), activeProtocol_(protocol), protocol_(protocolFrom(protocol)), reader_(std::move(reader)) {}
+PcscChannel::PcscChannel(PcscContext& context, SCARDHANDLE card, DWORD protocol, std::string reader)
+    : context_(&context), card_(card), activeProtocol_(protocol), protocol_(protocolFrom(protocol)), reader_(std::move(reader)) {}
 
 Result<std::unique_ptr<PcscChannel>> PcscChannel::connect(PcscContext& context, const std::string& reader,
                                                           Protocol preferred) {
@@ -262,17 +262,19 @@ Result<std::unique_ptr<PcscChannel>> PcscChannel::connect(PcscContext& context, 
   const LONG rv =
       SCardConnect(context.handle(), reader.c_str(), SCARD_SHARE_SHARED, preferredMask(preferred), &card, &active);
   if (rv != SCARD_S_SUCCESS) return pcscError(rv, "cannot connect to the card in '" + reader + "'");
-  return std::unique_ptr<PcscChannel>(new PcscChannel(card, active, reader));
+  return std::unique_ptr<PcscChannel>(new PcscChannel(context, card, active, reader));
 }
 
 PcscChannel::~PcscChannel() {
   if (connected_) SCardDisconnect(card_, SCARD_LEAVE_CARD);
 }
 
-Status PcscChannel::disconnect(bool resetCard) {
+Status PcscChannel::disconnect(bool resetCard) { return disconnectWith(resetCard ? SCARD_RESET_CARD : SCARD_LEAVE_CARD); }
+
+Status PcscChannel::disconnectWith(DWORD disposition) {
   if (!connected_) return Status::ok();
   connected_ = false;
-  const LONG rv = SCardDisconnect(card_, resetCard ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
+  const LONG rv = SCardDisconnect(card_, disposition);
   if (rv != SCARD_S_SUCCESS) return pcscError(rv, "cannot disconnect from '" + reader_ + "'");
   return Status::ok();
 }
@@ -299,9 +301,25 @@ Result<Bytes> PcscChannel::transmitRaw(ByteView command) {
     return makeError(ErrorCode::kCardReset, "the card in '" + reader_ +
                                                 "' was reset by another program; reconnected, resend from SELECT");
   }
+  if (rv == SCARD_E_NOT_TRANSACTED) {
+    return removedOr(pcscError(rv, "cannot exchange an APDU with '" + reader_ + "'"),
+                     "the exchange failed (SCARD_E_NOT_TRANSACTED)");
+  }
   if (rv != SCARD_S_SUCCESS) return pcscError(rv, "cannot exchange an APDU with '" + reader_ + "'");
   response.resize(len);
+  if (len < 2) {  // every card answers at least SW1 SW2 (ISO 7816-4)
+    return removedOr(makeError(ErrorCode::kMalformed, "the card in '" + reader_ + "' answered " +
+                                                          std::to_string(len) + " bytes, without SW1 SW2"),
+                     "it answered " + std::to_string(len) + " bytes");
+  }
   return response;
+}
+
+Error PcscChannel::removedOr(Error otherwise, const std::string& how) {
+  const Status gone = context_->waitForCard(reader_, false, kRemovalConfirmMs);
+  if (!gone) return otherwise;
+  return makeError(ErrorCode::kCardRemoved, "the card left '" + reader_ + "' in the middle of an APDU: " + how +
+                                                ", then the reader showed no card" + hintFor(ErrorCode::kCardRemoved));
 }
 
 Result<Bytes> PcscChannel::atr() {

@@ -86,18 +86,33 @@ class PcscChannel : public CardChannel {
 
   // A transmit that finds the card reset by someone else reconnects and reports kCardReset,
   // because whatever was selected is gone and the caller must decide what to resend.
+  // A card that leaves in the middle of an APDU does not always show as SCARD_W_REMOVED_CARD:
+  // through vpcd SCardTransmit succeeds with a 0-byte answer (the card closed its socket
+  // after reading the command) or fails with SCARD_E_NOT_TRANSACTED (it closed with the
+  // command unread, or before it). Both are kCardRemoved once the reader shows no card within
+  // kRemovalConfirmMs (pcscd's presence poll runs every 400 ms); else kMalformed and
+  // kProtocol as before. The caller cannot know whether the card ran the command.
   Result<Bytes> transmitRaw(ByteView command) override;
+  static constexpr unsigned kRemovalConfirmMs = 1500;
 
   // Reconnects after a reset (SCardReconnect, leaving the card powered).
   Status reconnect();
   Status disconnect(bool resetCard);
+  // SCardDisconnect with any disposition (SCARD_LEAVE_CARD, SCARD_RESET_CARD,
+  // SCARD_UNPOWER_CARD). All but LEAVE end what the card held in RAM, a transfer step
+  // included; LEAVE too, once pcscd powers the unused card down (docs/terminal.md).
+  Status disconnectWith(DWORD disposition);
 
   Protocol activeProtocol() const { return protocol_; }
   const std::string& readerName() const { return reader_; }
   Result<Bytes> atr();
 
  private:
-  PcscChannel(SCARDHANDLE card, DWORD protocol, std::string reader);
+  PcscChannel(PcscContext& context, SCARDHANDLE card, DWORD protocol, std::string reader);
+  // The removed card's error when the reader soon shows no card, else `otherwise`.
+  Error removedOr(Error otherwise, const std::string& how);
+
+  PcscContext* context_;  // outlives the channel (ReaderSession and the tests hold both)
   SCARDHANDLE card_;
   DWORD activeProtocol_;
   Protocol protocol_;

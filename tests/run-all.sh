@@ -47,6 +47,7 @@ run_suite build || status=1
 echo "== benchmark"
 tests/pcsc/with-private-pcscd.sh build/tests/apdu_roundtrip_bench || status=1
 tests/pcsc/with-private-pcscd.sh build/tests/purse_transfer_bench || status=1
+tests/pcsc/with-private-pcscd.sh build/tests/terminal_bench || status=1
 build/tests/issuer_ledger_bench || status=1  # no PC/SC: the issuer's books over a synthetic archive
 
 build clang
