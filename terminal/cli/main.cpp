@@ -18,19 +18,20 @@ int main(int argc, char** argv) {
       "`epurse recover`, 11 wrong PIN, 12 PIN blocked, 13 insufficient funds, 14 over a limit (docs/terminal.md).");
 
   t::Commands commands;
+  // In the order a person meets them (as --help lists them).
   t::addReadersCommand(commands);
-  t::addApduCommand(commands);
-  t::addRecoverCommand(commands);
-  t::addPinCommand(commands);
+  t::addStatusCommand(commands);
   t::addTransferCommand(commands);
   t::addPayCommand(commands);
   t::addVerifyReceiptCommand(commands);
   t::addAcceptCommand(commands);
-  t::addStatusCommand(commands);
   t::addLogCommand(commands);
   t::addExceptionsCommand(commands);
   t::addExportCommand(commands);
+  t::addRecoverCommand(commands);
+  t::addPinCommand(commands);
   t::addWatchCommand(commands);
+  t::addApduCommand(commands);
   std::vector<CLI::App*> apps;
   for (auto& c : commands) apps.push_back(c->addTo(app));
 
