@@ -68,19 +68,6 @@ nlohmann::json findingJson(const ledger::FindingRow& f, std::optional<protocol::
   return j;
 }
 
-std::string transferText(const protocol::PaymentDetails& pd) {
-  std::string text = protocol::purseIdHex(pd.fromId);
-  text += " #";
-  text += std::to_string(pd.fromSeq);
-  text += " -> ";
-  text += protocol::purseIdHex(pd.toId);
-  text += " #";
-  text += std::to_string(pd.toSeq);
-  text += ", ";
-  text += host::formatMoney(pd.value, pd.currency);
-  return text;
-}
-
 nlohmann::json pdJson(const protocol::PaymentDetails& pd) {
   return {{"pd", toHex(pd.encode())},
           {"payer", protocol::purseIdHex(pd.fromId)},

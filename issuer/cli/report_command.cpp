@@ -1,13 +1,12 @@
 // `report [--html FILE]`: where every unit of value is, per currency, and whether the
 // identity of issuer/books/report.h adds up. Text by default, --json via reportJson, and a
 // self-contained HTML page via reportHtml, written atomically (a temporary file, then rename).
-#include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <string_view>
 
+#include "base/durable_file.h"
 #include "cli/exit_codes.h"
 #include "host/money.h"
 #include "issuer/cli/command.h"
@@ -59,24 +58,6 @@ void printCurrency(std::ostream& out, const CurrencyReport& c) {
   }
 }
 
-[[maybe_unused]] Status writeAtomically(const std::string& path, const std::string& contents) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << contents;
-    out.flush();
-    if (!out) {
-      std::remove(temp.c_str());
-      return makeError(ErrorCode::kIo, "cannot write " + temp);
-    }
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    return makeError(ErrorCode::kIo, "cannot rename " + temp + " to " + path);
-  }
-  return Status::ok();
-}
-
 class ReportCommand final : public Command {
  public:
   CLI::App* addTo(CLI::App& app) override {
@@ -97,7 +78,9 @@ class ReportCommand final : public Command {
     if (!report) return fail(output, Failure::ledgerProblem(report.error()));
     const int code = report->identityHolds() ? epurse::cli::kExitOk : epurse::cli::kExitFailed;
     if (html_) {
-      if (Status s = writeAtomically(*html_, issuer::report::reportHtml(*report)); !s) return output.fail(s.error());
+      if (Status s = writeFileDurably(*html_, bytesOf(issuer::report::reportHtml(*report)), std::nullopt, IfExists::kReplace); !s) {
+        return output.fail(s.error());
+      }
     }
     if (output.json()) {
       output.result(issuer::report::reportJson(*report));

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/hex.h"
-#include "issuer/signing/exclusive_file.h"
+#include "base/durable_file.h"
 #include "protocol/card_certificate.h"
 
 namespace epurse::issuer::home {
@@ -123,8 +123,7 @@ Result<HomeConfig> createHome(const std::string& homeDir, const IssuerKey& key,
   undo.wrote(paths.ledger);
   if (Status s = createLedger(paths.ledger, config.keyId); !s) return s.error();
   const std::string text = configText(config);
-  if (Status s = writeExclusiveFile(paths.config, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                                    kConfigMode);
+  if (Status s = writeFileDurably(paths.config, bytesOf(text), kConfigMode, IfExists::kRefuse);
       !s) {
     return s.error();
   }

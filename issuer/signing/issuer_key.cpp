@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "issuer/signing/exclusive_file.h"
+#include "base/durable_file.h"
 #include "protocol/card_certificate.h"
 
 namespace epurse::issuer {
@@ -183,7 +183,7 @@ Status IssuerKey::savePem(const std::string& path) const {
   auto pem = pemOf(writePrivatePem, key_.pkey());
   if (!pem) return pem.status();
   SecretBuffer secret{std::move(*pem)};
-  return writeExclusiveFile(path, secret.bytes, kPrivateKeyMode);
+  return writeFileDurably(path, secret.bytes, kPrivateKeyMode, IfExists::kRefuse);
 }
 
 Status IssuerKey::savePem(const std::string& path, const std::optional<std::string>& passphrase) const {
@@ -202,13 +202,13 @@ Status IssuerKey::savePem(const std::string& path, const std::optional<std::stri
   if (size <= 0 || !data) return makeError(ErrorCode::kInternal, "OpenSSL wrote an empty PEM");
   SecretBuffer pem{Bytes(reinterpret_cast<const std::uint8_t*>(data), reinterpret_cast<const std::uint8_t*>(data) + size)};
   OPENSSL_cleanse(data, static_cast<std::size_t>(size));
-  return writeExclusiveFile(path, pem.bytes, kPrivateKeyMode);
+  return writeFileDurably(path, pem.bytes, kPrivateKeyMode, IfExists::kRefuse);
 }
 
 Status IssuerKey::savePublicPem(const std::string& path) const {
   auto pem = pemOf(writePublicPem, publicKey_.pkey());
   if (!pem) return pem.status();
-  return writeExclusiveFile(path, *pem, kPublicKeyMode);
+  return writeFileDurably(path, *pem, kPublicKeyMode, IfExists::kRefuse);
 }
 
 }  // namespace epurse::issuer

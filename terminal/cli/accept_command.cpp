@@ -58,11 +58,7 @@ int AcceptCommand::run(std::ostream& out, std::ostream& err) {
   if (receipts && !std::filesystem::is_directory(*receipts)) {
     return output.usage("--receipts " + *receipts + ": not a directory");
   }
-  const protocol::Digest orderHash = protocol::sha256(*orderBytes);
-  TransferPlan plan;
-  plan.amountText = amount;
-  plan.pinFile = options.pinFile;
-  plan.reference = purchaseReferenceFor(*orderBytes);
+  const TransferPlan plan = paymentPlan(amount, options, *orderBytes);
 
   int code = cli::kExitOk;
   ApduObserver* trace = options.tracer(err);
@@ -118,7 +114,7 @@ int AcceptCommand::run(std::ostream& out, std::ostream& err) {
           std::string text = "Paid " + host::formatMoney(done.receipt.pd.value, done.receipt.pd.currency) +
                              " from purse " + protocol::purseIdHex(done.receipt.pd.fromId);
           if (file) {
-            if (Status written = writeReceiptFile(*file, receiptOf(done, orderHash)); !written) {
+            if (Status written = writeReceiptFile(*file, receiptOf(done)); !written) {
               object["receipt"] = nullptr;
               object["receiptError"] = written.error().message;
               text += " (the receipt could not be written: " + written.error().message + ")";

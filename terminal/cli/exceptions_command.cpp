@@ -3,10 +3,12 @@
 #include <iostream>
 
 #include "base/hex.h"
+#include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/payment_details_text.h"
 #include "host/money.h"
 #include "host/reader_session.h"
-#include "terminal/cli/payment_details_text.h"
+#include "terminal/cli/purse_at_hand.h"
 
 namespace epurse::terminal {
 namespace {
@@ -56,17 +58,18 @@ CLI::App* ExceptionsCommand::addTo(CLI::App& app) {
 
 int ExceptionsCommand::run(std::ostream& out, std::ostream& err) {
   cli::Output output("epurse", json, out, err);
-  auto session = host::ReaderSession::open(reader.sessionOptions(err));
-  if (!session) return output.fail(session.error());
-  auto& purse = (*session)->purse();
-  auto status = purse.status();
-  if (!status) return output.fail(status.failure());
+  int code = cli::kExitOk;
+  auto card = openPurse(output, reader, err, code);
+  if (!card) return code;
+  host::PurseClient& purse = card->purse();
+  const protocol::PurseStatus& status = card->status;
+  const auto& session = card->session;
   auto log = purse.readExceptionLog();
   nlohmann::json j;
-  j["reader"] = (*session)->readerName();
-  j["index"] = (*session)->readerIndex();
-  j["purseId"] = protocol::purseIdHex(status->purseId);
-  j["capacity"] = status->exceptionCapacity;
+  j["reader"] = session->readerName();
+  j["index"] = session->readerIndex();
+  j["purseId"] = protocol::purseIdHex(status.purseId);
+  j["capacity"] = status.exceptionCapacity;
   if (!log) return output.fail(log.failure(), j);
 
   if (json) {
@@ -77,7 +80,7 @@ int ExceptionsCommand::run(std::ostream& out, std::ostream& err) {
                       {"abortedIn", protocol::protocolStatusName(it->abortedIn)},
                       {"side", e.side},
                       {"counterparty", e.counterparty},
-                      {"transfer", pdJson(it->pd)},
+                      {"transfer", cli::pdJson(it->pd)},
                       {"meaning", e.meaning},
                       {"ifBothLogs", e.ifBoth},
                       {"ifOnlyThisLog", e.ifOnlyThis}});
@@ -86,8 +89,8 @@ int ExceptionsCommand::run(std::ostream& out, std::ostream& err) {
     j["settlement"] = list.empty() ? nlohmann::json(nullptr) : nlohmann::json(kSettlement);
     return output.result(j);
   }
-  out << "purse " << protocol::purseIdHex(status->purseId) << " in " << (*session)->readerName() << ": "
-      << log->size() << " of " << static_cast<int>(status->exceptionCapacity) << " exception records";
+  out << "purse " << protocol::purseIdHex(status.purseId) << " in " << session->readerName() << ": "
+      << log->size() << " of " << static_cast<int>(status.exceptionCapacity) << " exception records";
   if (log->empty()) {
     out << "; no transfer was left half-way\n";
     return output.result({});
@@ -96,7 +99,7 @@ int ExceptionsCommand::run(std::ostream& out, std::ostream& err) {
   for (auto it = log->rbegin(); it != log->rend(); ++it) {
     const auto e = explain(*it);
     out << "\n#" << it->number << "  " << e.side << " (aborted in " << protocol::protocolStatusName(it->abortedIn)
-        << ")  " << transferText(it->pd) << "\n"
+        << ")  " << cli::transferText(it->pd) << "\n"
         << "  " << e.meaning << ";\n"
         << "  " << e.ifBoth << ";\n"
         << "  " << e.ifOnlyThis << ".\n"

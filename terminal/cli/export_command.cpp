@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
+#include "base/durable_file.h"
 #include "base/hex.h"
 #include "cli/audit_export.h"
 #include "cli/exit_codes.h"
@@ -12,12 +14,18 @@
 #include "host/evidence_reader.h"
 #include "host/reader_session.h"
 #include "protocol/ec_key.h"
-#include "terminal/cli/atomic_file.h"
+#include "terminal/cli/purse_at_hand.h"
 
 namespace epurse::terminal {
 namespace {
 
 constexpr std::size_t kChallengeSize = 16;
+
+// Anything at the name, a dangling link included.
+bool fileExists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found && !ec;
+}
 
 }  // namespace
 
@@ -35,27 +43,30 @@ CLI::App* ExportCommand::addTo(CLI::App& app) {
 
 int ExportCommand::run(std::ostream& out, std::ostream& err) {
   cli::Output output("epurse", json, out, err);
-  auto file = AtomicFile::create(outFile, force);
+  if (!force && fileExists(outFile)) return output.usage(outFile + " exists; --force replaces it; nothing was read");
+  // Created before the card is read, so that a FILE that cannot be written costs no reading.
+  auto file = DurableFile::create(outFile, std::nullopt, force ? IfExists::kReplace : IfExists::kRefuse);
   if (!file) return output.usage(file.error().message + "; nothing was read");
-  auto session = host::ReaderSession::open(reader.sessionOptions(err));
-  if (!session) return output.fail(session.error());
-  auto& purse = (*session)->purse();
-  auto status = purse.status();
-  if (!status) return output.fail(status.failure());
+  int code = cli::kExitOk;
+  auto card = openPurse(output, reader, err, code);
+  if (!card) return code;
+  host::PurseClient& purse = card->purse();
+  const protocol::PurseStatus& status = card->status;
+  const auto& session = card->session;
   nlohmann::json j;
-  j["reader"] = (*session)->readerName();
-  j["index"] = (*session)->readerIndex();
-  j["purseId"] = protocol::purseIdHex(status->purseId);
-  if (status->lifeCycle == protocol::LifeCycle::kBlank) {
+  j["reader"] = session->readerName();
+  j["index"] = session->readerIndex();
+  j["purseId"] = protocol::purseIdHex(status.purseId);
+  if (status.lifeCycle == protocol::LifeCycle::kBlank) {
     return output.failWith("not_personalised",
-                           std::string("the card in '") + (*session)->readerName() +
+                           std::string("the card in '") + session->readerName() +
                                "' is a blank purse: it has no certificate and no log to export; nothing was written",
                            cli::kExitFailed, j);
   }
 
   cli::AuditExportMetadata metadata;
   metadata.exportedAt = cli::exportTime(std::chrono::system_clock::now());
-  metadata.terminal = terminal ? *terminal : std::string("epurse, ") + (*session)->readerName();
+  metadata.terminal = terminal ? *terminal : std::string("epurse, ") + session->readerName();
   Bytes challenge(kChallengeSize);
   if (!protocol::randomBytes(challenge.data(), challenge.size())) {
     return output.fail(makeError(ErrorCode::kInternal, "no random challenge: the random generator failed"), j);
@@ -69,8 +80,8 @@ int ExportCommand::run(std::ostream& out, std::ostream& err) {
     return output.usage(std::string("--terminal: ") + ok.error().message + "; nothing was written");
   }
   const std::string text = cli::encodeAuditExport(*evidence, metadata);
-  if (Status written = (*file)->commit(text); !written) {
-    if (written.error().code == ErrorCode::kInvalidArgument) return output.usage(written.error().message);
+  if (Status written = (*file)->commit(bytesOf(text)); !written) {
+    if (!force && fileExists(outFile)) return output.usage(outFile + " appeared meanwhile; --force replaces it");
     return output.fail(written.error(), j);
   }
   j["file"] = outFile;
@@ -81,7 +92,7 @@ int ExportCommand::run(std::ostream& out, std::ostream& err) {
   j["exportedAt"] = metadata.exportedAt;
   j["terminal"] = metadata.terminal;
   if (json) return output.result(j);
-  out << "exported purse " << j["purseId"].get<std::string>() << " from " << (*session)->readerName() << " to "
+  out << "exported purse " << j["purseId"].get<std::string>() << " from " << session->readerName() << " to "
       << outFile << ": " << evidence->transactionRecords.size() << " log record(s), "
       << evidence->exceptionRecords.size() << " exception record(s), signed over challenge " << toHex(challenge)
       << "\nthe issuer takes it with: epurse-issuer import " << outFile << "\n";

@@ -14,7 +14,7 @@ namespace epurse::terminal {
 // reading of the card's logs (host::readEvidence over a fresh random challenge: certificate,
 // both logs, both signed audit heads) in the audit export file `epurse-issuer import` takes
 // (cli/audit_export.h, docs/protocol.md "Audit export"). Nothing is verified here: the
-// issuer checks the file under its key. FILE is written whole or not at all (AtomicFile), and
+// issuer checks the file under its key. FILE is written whole or not at all (base/durable_file.h), and
 // an existing FILE is kept unless --force; both are found out before the card is read.
 struct ExportCommand : Command {
   cli::ReaderOptions reader;

@@ -8,14 +8,15 @@
 #include "cli/exit_codes.h"
 #include "cli/json_values.h"
 #include "cli/output.h"
+#include "cli/payment_details_text.h"
 #include "host/evidence_reader.h"
 #include "host/evidence_verifier.h"
 #include "host/money.h"
 #include "host/reader_session.h"
 #include "protocol/ec_key.h"
 #include "protocol/purse_commands.h"
+#include "terminal/cli/purse_at_hand.h"
 #include "terminal/receipt/issuer_public_key.h"
-#include "terminal/cli/payment_details_text.h"
 
 namespace epurse::terminal {
 namespace {
@@ -102,7 +103,7 @@ nlohmann::json recordJson(const LogRecord& r, protocol::Currency currency) {
           {"direction", d > 0 ? "in" : (d < 0 ? "out" : "none")},
           {"amount", cli::moneyJson(r.details.value, r.details.currency)},
           {"balanceAfter", cli::moneyJson(r.balanceAfter, currency)},
-          {"pd", pdJson(r.details)},
+          {"pd", cli::pdJson(r.details)},
           {"chainHash", toHex(r.chainHash)},
           {"date", nullptr}};
 }
@@ -129,23 +130,24 @@ int LogCommand::run(std::ostream& out, std::ostream& err) {
     if (!key) return output.usage(key.error().message + "; nothing was sent");
     issuerKey = *key;
   }
-  auto session = host::ReaderSession::open(reader.sessionOptions(err));
-  if (!session) return output.fail(session.error());
-  auto& purse = (*session)->purse();
-  auto status = purse.status();
-  if (!status) return output.fail(status.failure());
+  int code = cli::kExitOk;
+  auto card = openPurse(output, reader, err, code);
+  if (!card) return code;
+  host::PurseClient& purse = card->purse();
+  const protocol::PurseStatus& status = card->status;
+  const auto& session = card->session;
   nlohmann::json j;
-  j["reader"] = (*session)->readerName();
-  j["index"] = (*session)->readerIndex();
-  j["purseId"] = protocol::purseIdHex(status->purseId);
+  j["reader"] = session->readerName();
+  j["index"] = session->readerIndex();
+  j["purseId"] = protocol::purseIdHex(status.purseId);
   j["verified"] = nullptr;
 
   std::vector<LogRecord> records;
   std::string verifiedText;
   if (verify) {
-    if (status->lifeCycle == protocol::LifeCycle::kBlank) {
+    if (status.lifeCycle == protocol::LifeCycle::kBlank) {
       return output.failWith("not_personalised",
-                             std::string("the card in '") + (*session)->readerName() +
+                             std::string("the card in '") + session->readerName() +
                                  "' is a blank purse: it has no certificate, so nothing it says can be verified",
                              cli::kExitFailed, j);
     }
@@ -166,7 +168,7 @@ int LogCommand::run(std::ostream& out, std::ostream& err) {
                      {"appended", checked->transactionHead.appended},
                      {"held", checked->transactionHead.held},
                      {"headHash", toHex(checked->transactionHead.headHash)},
-                     {"balance", cli::moneyJson(checked->transactionHead.balance, status->currency)},
+                     {"balance", cli::moneyJson(checked->transactionHead.balance, status.currency)},
                      {"exceptionsHeld", checked->exceptionHead.held}};
     verifiedText = std::string("verified: the certificate under issuer key ") + toHex(checked->certificate.issuerKeyId) +
                    ", both audit heads signed by the card over a fresh challenge, the chain of " +
@@ -180,13 +182,13 @@ int LogCommand::run(std::ostream& out, std::ostream& err) {
   }
   if (json) {
     nlohmann::json list = nlohmann::json::array();
-    for (auto it = records.rbegin(); it != records.rend(); ++it) list.push_back(recordJson(*it, status->currency));
+    for (auto it = records.rbegin(); it != records.rend(); ++it) list.push_back(recordJson(*it, status.currency));
     j["records"] = list;
     return output.result(j);
   }
-  out << "purse " << protocol::purseIdHex(status->purseId) << " in " << (*session)->readerName() << ", "
+  out << "purse " << protocol::purseIdHex(status.purseId) << " in " << session->readerName() << ", "
       << records.size() << " record(s), newest first\n";
-  printTable(out, records, status->currency);
+  printTable(out, records, status.currency);
   if (verify) out << verifiedText;
   return output.result({});
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <type_traits>
 #include <sys/stat.h>
 
 #include "base/hex.h"
@@ -51,10 +52,19 @@ Result<Bytes> OrderOptions::read() const {
   return bytes;
 }
 
-PaymentReceipt receiptOf(const TransferDone& done, const protocol::Digest& orderHash) {
+TransferPlan paymentPlan(const std::string& amount, const TransferOptions& options, ByteView order) {
+  TransferPlan plan;
+  plan.amountText = amount;
+  plan.pinFile = options.pinFile;
+  plan.reference = purchaseReferenceFor(order);
+  return plan;
+}
+
+PaymentReceipt receiptOf(const TransferDone& done) {
+  static_assert(std::is_same_v<protocol::Digest, protocol::PurchaseReference>);
   PaymentReceipt r;
   r.pd = done.receipt.pd;
-  r.orderHash = orderHash;
+  r.orderHash = done.receipt.pd.reference;
   r.req = done.receipt.req;
   r.val = done.receipt.val;
   r.ack = done.receipt.ack;
@@ -66,7 +76,7 @@ PaymentReceipt receiptOf(const TransferDone& done, const protocol::Digest& order
 
 nlohmann::json paymentJson(const TransferDone& done, const host::ReaderSession& payer,
                            const host::ReaderSession& merchant, const std::optional<std::string>& receiptFile) {
-  return {{"payment", pdJson(done.receipt.pd)},
+  return {{"payment", cli::pdJson(done.receipt.pd)},
           {"orderHash", toHex(done.receipt.pd.reference)},
           {"pinVerified", done.pinVerified},
           {"payer", partyJson(payer, done.payerBefore, done.payerAfter)},
@@ -96,11 +106,7 @@ int PayCommand::run(std::ostream& out, std::ostream& err) {
     return output.usage("the receipt file " + *receipt + " already exists; a receipt is never overwritten; "
                         "nothing was sent");
   }
-  const protocol::Digest orderHash = protocol::sha256(*orderBytes);
-  TransferPlan plan;
-  plan.amountText = amount;
-  plan.pinFile = options.pinFile;
-  plan.reference = purchaseReferenceFor(*orderBytes);
+  const TransferPlan plan = paymentPlan(amount, options, *orderBytes);
 
   int code = cli::kExitOk;
   ApduObserver* trace = options.tracer(err);
@@ -115,7 +121,7 @@ int PayCommand::run(std::ostream& out, std::ostream& err) {
 
   nlohmann::json paid = paymentJson(done, *payer, *payee, receipt);
   if (receipt) {
-    if (Status written = writeReceiptFile(*receipt, receiptOf(done, orderHash)); !written) {
+    if (Status written = writeReceiptFile(*receipt, receiptOf(done)); !written) {
       paid["receipt"] = nullptr;
       return output.failWith("receipt_not_written",
                              "paid, but the receipt could not be written: " + written.error().message +
@@ -130,7 +136,7 @@ int PayCommand::run(std::ostream& out, std::ostream& err) {
   };
   out << "Paid " << host::formatMoney(pd.value, pd.currency) << " from purse " << protocol::purseIdHex(pd.fromId)
       << " to merchant purse " << protocol::purseIdHex(pd.toId) << ".\n"
-      << "  order SHA-256 " << toHex(orderHash) << "\n";
+      << "  order SHA-256 " << toHex(plan.reference) << "\n";
   if (receipt) out << "  receipt written to " << *receipt << "\n";
   out << "  customer balance now " << balance(done.payerAfter) << "\n"
       << "  merchant balance now " << balance(done.payeeAfter) << "\n";

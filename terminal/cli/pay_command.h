@@ -24,8 +24,12 @@ struct OrderOptions {
   Result<Bytes> read() const;
 };
 
-// The receipt of a completed payment (transfer_run.h) for the order that hashes to `orderHash`.
-PaymentReceipt receiptOf(const TransferDone& done, const protocol::Digest& orderHash);
+// What a payment for `order` asks of the transfer (pay, accept): `amount`, the PIN's source,
+// and SHA-256 of the order as the purchase reference (receipt_file.h).
+TransferPlan paymentPlan(const std::string& amount, const TransferOptions& options, ByteView order);
+
+// The receipt of a payment made with paymentPlan: the order's hash is its pd's reference.
+PaymentReceipt receiptOf(const TransferDone& done);
 
 // --json of a payment: pd, order hash, both sides, the receipt file (null when none).
 nlohmann::json paymentJson(const TransferDone& done, const host::ReaderSession& payer,

@@ -7,6 +7,7 @@
 #include "cli/output.h"
 #include "cli/secret_input.h"
 #include "protocol/issuer_authorisations.h"
+#include "terminal/cli/purse_at_hand.h"
 
 namespace epurse::terminal {
 namespace {
@@ -71,12 +72,13 @@ int PinCommand::run(std::ostream& out, std::ostream& err) {
   const bool changing = changeApp->parsed();
   cli::Output output("epurse", json, out, err);
   cli::ReaderOptions& reader = changing ? changeReader : verifyReader;
-  auto session = host::ReaderSession::open(reader.sessionOptions(err));
-  if (!session) return output.fail(session.error());
-  host::PurseClient& purse = (*session)->purse();
-  auto status = purse.status();
-  if (!status) return output.fail(status.failure());
-  nlohmann::json done{{"reader", (*session)->readerName()}, {"purseId", protocol::purseIdHex(status->purseId)}};
+  int code = cli::kExitOk;
+  auto card = openPurse(output, reader, err, code);
+  if (!card) return code;
+  host::PurseClient& purse = card->purse();
+  const protocol::PurseStatus& status = card->status;
+  const auto& session = card->session;
+  nlohmann::json done{{"reader", session->readerName()}, {"purseId", protocol::purseIdHex(status.purseId)}};
 
   auto pin = cli::readSecret({"PIN", "--pin-file", pinFile, false, kPinVariable});
   if (!pin) return output.fail(pin.error(), done);

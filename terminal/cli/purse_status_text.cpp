@@ -5,9 +5,9 @@
 
 #include "base/hex.h"
 #include "cli/json_values.h"
+#include "cli/payment_details_text.h"
 #include "host/money.h"
 #include "protocol/purse_commands.h"
-#include "terminal/cli/payment_details_text.h"
 
 namespace epurse::terminal {
 namespace {
@@ -136,7 +136,7 @@ std::string statusText(const protocol::PurseStatus& s, const std::optional<host:
   line(out, "state", protocolStateText(s));
   if (pending) {
     if (pending->pd) {
-      line(out, "pending", transferText(*pending->pd) + "  pd " + toHex(pending->pd->encode()));
+      line(out, "pending", cli::transferText(*pending->pd) + "  pd " + toHex(pending->pd->encode()));
     } else {
       line(out, "pending", std::string("this purse's sequence number ") + std::to_string(pending->ownSeq) +
                                "; the card keeps the rest of the pd to itself until the transfer ends");
@@ -168,7 +168,7 @@ nlohmann::json statusJson(const protocol::PurseStatus& s, const std::optional<ho
     transfer = {{"role", transferRole(s.protocol)},
                 {"state", protocol::protocolStatusName(s.protocol)},
                 {"ownSeq", pending ? nlohmann::json(pending->ownSeq) : nlohmann::json(nullptr)},
-                {"pd", pending && pending->pd ? pdJson(*pending->pd) : nlohmann::json(nullptr)}};
+                {"pd", pending && pending->pd ? cli::pdJson(*pending->pd) : nlohmann::json(nullptr)}};
   }
   j["transfer"] = transfer;
   j["log"] = {{"held", logHeld(s)}, {"capacity", s.logCapacity}, {"appended", s.logAppended}};

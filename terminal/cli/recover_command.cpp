@@ -6,10 +6,10 @@
 #include "cli/exit_codes.h"
 #include "cli/json_values.h"
 #include "cli/output.h"
+#include "cli/payment_details_text.h"
 #include "cli/reader_options.h"
 #include "host/money.h"
 #include "protocol/purse_commands.h"
-#include "terminal/cli/payment_details_text.h"
 #include "terminal/transfer/transfer_recovery.h"
 
 namespace epurse::terminal {
@@ -65,7 +65,7 @@ std::string findingText(const TransferFinding& finding) {
 }
 
 nlohmann::json findingJson(const TransferFinding& finding) {
-  nlohmann::json j{{"fate", fateKey(finding.fate)}, {"pd", pdJson(finding.pd)}};
+  nlohmann::json j{{"fate", fateKey(finding.fate)}, {"pd", cli::pdJson(finding.pd)}};
   j["refundable"] = finding.fate == TransferFate::kValueLost;
   j["text"] = findingText(finding);
   return j;

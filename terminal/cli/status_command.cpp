@@ -2,9 +2,11 @@
 
 #include <iostream>
 
+#include "cli/exit_codes.h"
 #include "cli/json_values.h"
 #include "cli/output.h"
 #include "host/reader_session.h"
+#include "terminal/cli/purse_at_hand.h"
 #include "terminal/cli/purse_status_text.h"
 
 namespace epurse::terminal {
@@ -41,26 +43,27 @@ CLI::App* StatusCommand::addTo(CLI::App& app) {
 
 int StatusCommand::run(std::ostream& out, std::ostream& err) {
   cli::Output output("epurse", json, out, err);
-  auto session = host::ReaderSession::open(reader.sessionOptions(err));
-  if (!session) return output.fail(session.error());
-  auto& purse = (*session)->purse();
-  auto status = purse.status();
-  if (!status) return output.fail(status.failure());
+  int code = cli::kExitOk;
+  auto card = openPurse(output, reader, err, code);
+  if (!card) return code;
+  host::PurseClient& purse = card->purse();
+  const protocol::PurseStatus& status = card->status;
+  const auto& session = card->session;
   std::optional<host::PinResult> pin;
-  if (status->lifeCycle != protocol::LifeCycle::kBlank) {
+  if (status.lifeCycle != protocol::LifeCycle::kBlank) {
     auto state = purse.pinState();
     if (state) pin = *state;  // a card that will not say (terminated) falls back on the status record
   }
-  const auto pending = pendingTransfer(purse, *status);
+  const auto pending = pendingTransfer(purse, status);
   if (json) {
-    nlohmann::json j = statusJson(*status, pin, pending);
-    j["reader"] = (*session)->readerName();
-    j["index"] = (*session)->readerIndex();
-    j["protocol"] = cli::protocolText((*session)->protocol());
+    nlohmann::json j = statusJson(status, pin, pending);
+    j["reader"] = session->readerName();
+    j["index"] = session->readerIndex();
+    j["protocol"] = cli::protocolText(session->protocol());
     return output.result(j);
   }
-  out << "reader        " << (*session)->readerIndex() << "  " << (*session)->readerName() << "\n";
-  out << statusText(*status, pin, pending);
+  out << "reader        " << session->readerIndex() << "  " << session->readerName() << "\n";
+  out << statusText(status, pin, pending);
   return output.result({});
 }
 

@@ -42,7 +42,7 @@ int TransferCommand::run(std::ostream& out, std::ostream& err) {
 
   const auto& pd = done.receipt.pd;
   if (output.json()) {
-    return output.result({{"transfer", pdJson(pd)},
+    return output.result({{"transfer", cli::pdJson(pd)},
                           {"pinVerified", done.pinVerified},
                           {"payer", partyJson(*payer, done.payerBefore, done.payerAfter)},
                           {"payee", partyJson(*payee, done.payeeBefore, done.payeeAfter)}});

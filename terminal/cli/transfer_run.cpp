@@ -63,7 +63,7 @@ int recoveryNeeded(cli::Output& out, TransferParties parties, const TransferFail
                       {"from", parties.payer.readerName()},
                       {"to", parties.payee.readerName()},
                       {"step", transferStepName(failure.step)},
-                      {"pd", pdJson(pd)}};
+                      {"pd", cli::pdJson(pd)}};
   std::string message = failure.error.message;
   message += ". The value (";
   message += host::formatMoney(pd.value, pd.currency);
@@ -197,7 +197,9 @@ int runValueTransfer(cli::Output& out, TransferParties parties, const TransferPl
   }
 
   TransferSession session(payer, payee, *value, plan.reference);
-  if (auto read = session.readParties(); !read) return nothingMoved(out, read.failure(), extra);
+  if (auto read = session.readParties(*payerStatus, *payeeStatus); !read) {
+    return nothingMoved(out, read.failure(), extra);
+  }
   killCardHook("start-from");
   auto pd = session.startFrom();
   if (!pd) {

@@ -18,11 +18,11 @@
 #include <string>
 
 #include "cli/output.h"
+#include "cli/payment_details_text.h"
 #include "host/apdu_trace.h"
 #include "host/reader_session.h"
 #include "protocol/card_certificate.h"
 #include "protocol/purse_status.h"
-#include "terminal/cli/payment_details_text.h"
 #include "terminal/transfer/transfer_driver.h"
 
 namespace epurse::terminal {

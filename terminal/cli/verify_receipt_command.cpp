@@ -45,7 +45,7 @@ int VerifyReceiptCommand::run(std::ostream& out, std::ostream& err) {
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& c : verdict.checks) checks.push_back({{"check", c.name}, {"passed", c.passed}, {"detail", c.detail}});
   nlohmann::json report = {{"file", file},
-                           {"payment", pdJson(receipt->pd)},
+                           {"payment", cli::pdJson(receipt->pd)},
                            {"orderHash", toHex(receipt->orderHash)},
                            {"paidAt", receipt->paidAt},
                            {"orderChecked", order.has_value()},

@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/durable_file.h"
 #include "base/hex.h"
 #include "cli/json_fields.h"
 
@@ -22,7 +19,6 @@ using protocol::SignedTransferMessage;
 
 constexpr int kMaxDepth = 4;  // the root and the "payment" object
 constexpr mode_t kReceiptMode = 0644;
-constexpr const char* kTempSuffix = ".tmp-XXXXXX";
 
 Result<Bytes> hexField(const cli::JsonFields& fields, std::string_view key, std::size_t size) {
   auto text = fields.string(key);
@@ -97,17 +93,6 @@ Error ioError(const std::string& what, const std::string& path, int err) {
   message += ": ";
   message += std::strerror(err);
   return makeError(ErrorCode::kIo, message);
-}
-
-Status writeAll(int fd, const std::string& contents, const std::string& path) {
-  std::size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ioError("cannot write", path, errno);
-    done += static_cast<std::size_t>(n);
-  }
-  return Status::ok();
 }
 
 }  // namespace
@@ -193,32 +178,7 @@ Result<PaymentReceipt> parseReceipt(std::string_view text) {
 }
 
 Status writeReceiptFile(const std::string& path, const PaymentReceipt& receipt) {
-  struct stat existing {};
-  if (::lstat(path.c_str(), &existing) == 0) {
-    return makeError(ErrorCode::kIo, path + " already exists; refusing to overwrite a receipt");
-  }
-  const std::string contents = encodeReceipt(receipt);
-  // Next to the receipt, so that the final link stays on one file system.
-  std::string temp = path + kTempSuffix;
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return ioError("cannot create a file next to", path, errno);
-  Status written = ::fchmod(fd, kReceiptMode) == 0 ? writeAll(fd, contents, temp)
-                                                    : Status(ioError("cannot set the mode of", temp, errno));
-  if (written && ::fsync(fd) != 0) written = ioError("cannot sync", temp, errno);
-  if (::close(fd) != 0 && written) written = ioError("cannot close", temp, errno);
-  if (!written) {
-    ::unlink(temp.c_str());
-    return written;
-  }
-  // link(), unlike rename(), refuses to replace a name that appeared since the check above.
-  const int linked = ::link(temp.c_str(), path.c_str());
-  const int linkErrno = errno;
-  ::unlink(temp.c_str());
-  if (linked != 0) {
-    if (linkErrno == EEXIST) return makeError(ErrorCode::kIo, path + " already exists; refusing to overwrite a receipt");
-    return ioError("cannot create", path, linkErrno);
-  }
-  return Status::ok();
+  return writeFileDurably(path, bytesOf(encodeReceipt(receipt)), kReceiptMode, IfExists::kRefuse);
 }
 
 Result<PaymentReceipt> readReceiptFile(const std::string& path) {

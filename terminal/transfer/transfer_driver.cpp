@@ -63,12 +63,18 @@ TransferResult<std::monostate> TransferSession::readParties() {
   if (!payerStatus) return TransferFailure(step, payerStatus.failure().within(kPayer));
   auto payeeStatus = payee_.status();
   if (!payeeStatus) return TransferFailure(step, payeeStatus.failure().within(kPayee));
+  return readParties(*payerStatus, *payeeStatus);
+}
+
+TransferResult<std::monostate> TransferSession::readParties(const protocol::PurseStatus& payerStatus,
+                                                            const protocol::PurseStatus& payeeStatus) {
+  constexpr TransferStep step = TransferStep::kReadStatus;
   auto payerCert = payer_.certificate();
   if (!payerCert) return TransferFailure(step, payerCert.failure().within(kPayer));
   auto payeeCert = payee_.certificate();
   if (!payeeCert) return TransferFailure(step, payeeCert.failure().within(kPayee));
-  payerStatus_ = *payerStatus;
-  payeeStatus_ = *payeeStatus;
+  payerStatus_ = payerStatus;
+  payeeStatus_ = payeeStatus;
   payerCertificate_ = *payerCert;
   payeeCertificate_ = *payeeCert;
   return {};

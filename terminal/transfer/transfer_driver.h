@@ -52,6 +52,10 @@ class TransferSession {
                   const protocol::PurchaseReference& reference);
 
   TransferResult<std::monostate> readParties();  // (a)
+  // (a) with both statuses the caller has just read (nothing but a transfer step changes what
+  // the START orders take from them); reads only the certificates.
+  TransferResult<std::monostate> readParties(const protocol::PurseStatus& payerStatus,
+                                             const protocol::PurseStatus& payeeStatus);
 
   // The START orders (a) makes possible: each names the other purse.
   std::optional<protocol::StartOrder> payerOrder() const;  // payee cert, value, payee nextSeq, reference

@@ -6,7 +6,11 @@
 #define BOOST_TEST_MODULE epurse_pay_test
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>

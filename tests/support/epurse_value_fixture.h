@@ -7,13 +7,7 @@
 // Built with EPURSE_CLI_PROGRAM, EPURSE_ISSUER_PROGRAM and EPURSE_CARD_PROGRAM.
 #pragma once
 
-#include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -21,6 +15,7 @@
 
 #include "terminal/transfer/transfer_recovery.h"
 #include "tests/support/issuer_cli_fixture.h"
+#include "tests/support/pseudo_terminal.h"
 
 namespace epurse::testing::value_cli {
 
@@ -94,49 +89,23 @@ struct ValueFixture : IssuerCliFixture {
     card = plugDetached(slot, image);
   }
 
-  // Runs epurse ARGS on a pseudo-terminal, answering the first "PIN" prompt with `typed`.
+  // Runs epurse ARGS on a pseudo-terminal, answering the first "PIN" prompt with `typed` once
+  // the whole prompt is there (the program turns echo off before it prints it).
   TerminalSession onTerminal(const std::vector<std::string>& args, const std::string& typed) const {
     std::vector<std::string> argv{EPURSE_CLI_PROGRAM};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& s : argv) cargv.push_back(const_cast<char*>(s.c_str()));
-    cargv.push_back(nullptr);
-    int master = -1;
-    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-    BOOST_TEST_REQUIRE(pid >= 0);
-    if (pid == 0) {
-      ::execv(cargv[0], cargv.data());
-      ::_exit(127);
-    }
-    TerminalSession session;
-    bool answered = false;
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    for (;;) {
-      pollfd p{master, POLLIN, 0};
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid, SIGKILL);
-        break;
-      }
-      if (::poll(&p, 1, 200) <= 0) continue;
-      char buffer[512];
-      const ssize_t n = ::read(master, buffer, sizeof buffer);
-      if (n <= 0) break;  // EIO once the program has gone
-      session.screen.append(buffer, static_cast<std::size_t>(n));
-      if (!answered && session.screen.find("PIN") != std::string::npos &&
-          session.screen.find(": ", session.screen.find("PIN")) != std::string::npos) {
-        // Typed only once the terminal's echo is off, as a person would after the prompt.
-        termios mode{};
-        for (int i = 0; i < 100 && ::tcgetattr(master, &mode) == 0 && (mode.c_lflag & ECHO); ++i) ::usleep(10000);
-        const std::string line = typed + "\n";
-        BOOST_TEST_REQUIRE(::write(master, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-        answered = true;
-      }
-    }
-    ::close(master);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    session.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return session;
+    auto program = PseudoTerminalProgram::start(argv);
+    BOOST_TEST_REQUIRE(program.isOk(), why(program));
+    const auto prompted = program->waitUntil(
+        [](const std::string& out) {
+          const auto at = out.find("PIN");
+          return at != std::string::npos && out.find(": ", at) != std::string::npos;
+        },
+        "the PIN prompt", 60s);
+    if (prompted.isOk()) BOOST_TEST_REQUIRE(program->type(typed + "\n").isOk());
+    auto rc = program->finish(60s);
+    BOOST_TEST_REQUIRE(rc.isOk(), why(rc));
+    return TerminalSession{*rc, program->output()};
   }
 
   long long balanceOf(Card& card) { return statusOf(card).balance; }

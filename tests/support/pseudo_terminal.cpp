@@ -65,13 +65,19 @@ bool PseudoTerminalProgram::readSome(std::chrono::milliseconds timeout) {
 }
 
 Status PseudoTerminalProgram::waitFor(const std::string& text, std::chrono::milliseconds timeout) {
+  return waitUntil([&](const std::string& out) { return out.find(text) != std::string::npos; }, "'" + text + "'",
+                   timeout);
+}
+
+Status PseudoTerminalProgram::waitUntil(const std::function<bool(const std::string&)>& seen, const std::string& what,
+                                        std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  while (output_.find(text) == std::string::npos) {
+  while (!seen(output_)) {
     if (left(deadline).count() == 0) {
-      return makeError(ErrorCode::kTimeout, "'" + text + "' did not appear; the program wrote: " + output_);
+      return makeError(ErrorCode::kTimeout, what + " did not appear; the program wrote: " + output_);
     }
     if (!readSome(std::min(left(deadline), std::chrono::milliseconds(200)))) {
-      return makeError(ErrorCode::kIo, "the program ended before '" + text + "' appeared; it wrote: " + output_);
+      return makeError(ErrorCode::kIo, "the program ended before " + what + " appeared; it wrote: " + output_);
     }
   }
   return Status::ok();

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ class PseudoTerminalProgram {
 
   // Reads until `text` has appeared in the output (kTimeout otherwise).
   Status waitFor(const std::string& text, std::chrono::milliseconds timeout = std::chrono::milliseconds(20000));
+  // Reads until `seen(output())` holds; `what` names it in the error.
+  Status waitUntil(const std::function<bool(const std::string&)>& seen, const std::string& what,
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(20000));
   // Types `text` (add "\n" for Enter).
   Status type(const std::string& text);
   // Reads to the end (the program closing the pty) and returns its exit status (or 128 + signal).

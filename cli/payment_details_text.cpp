@@ -1,10 +1,10 @@
-#include "terminal/cli/payment_details_text.h"
+#include "cli/payment_details_text.h"
 
 #include "base/hex.h"
 #include "cli/json_values.h"
 #include "host/money.h"
 
-namespace epurse::terminal {
+namespace epurse::cli {
 
 std::string transferText(const protocol::PaymentDetails& pd) {
   std::string text = protocol::purseIdHex(pd.fromId);
@@ -25,8 +25,8 @@ nlohmann::json pdJson(const protocol::PaymentDetails& pd) {
           {"fromSeq", pd.fromSeq},
           {"to", protocol::purseIdHex(pd.toId)},
           {"toSeq", pd.toSeq},
-          {"value", cli::moneyJson(pd.value, pd.currency)},
+          {"value", moneyJson(pd.value, pd.currency)},
           {"reference", toHex(pd.reference)}};
 }
 
-}  // namespace epurse::terminal
+}  // namespace epurse::cli

@@ -1,5 +1,5 @@
-// How `epurse` shows a pd (the payment details of one transfer) to a person and in --json:
-// who paid whom, at which sequence numbers, how much. The same in status, log and exceptions.
+// How the programs show a pd (the payment details of one transfer) to a person and, in
+// epurse, in --json: who paid whom, at which sequence numbers, how much.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -7,7 +7,7 @@
 
 #include "protocol/payment_details.h"
 
-namespace epurse::terminal {
+namespace epurse::cli {
 
 // "0102030405060701 #3 -> 0102030405060702 #1, EUR 5.00"
 std::string transferText(const protocol::PaymentDetails& pd);
@@ -16,4 +16,4 @@ std::string transferText(const protocol::PaymentDetails& pd);
 //  "toSeq", "value": money, "reference": HEX}: every command's --json gives a pd this way.
 nlohmann::json pdJson(const protocol::PaymentDetails& pd);
 
-}  // namespace epurse::terminal
+}  // namespace epurse::cli
