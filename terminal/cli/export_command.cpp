@@ -1,5 +1,6 @@
 #include "terminal/cli/export_command.h"
 
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -41,11 +42,14 @@ CLI::App* ExportCommand::addTo(CLI::App& app) {
   return command;
 }
 
+constexpr mode_t kExportFileMode = 0600;
+
 int ExportCommand::run(std::ostream& out, std::ostream& err) {
   cli::Output output("epurse", json, out, err);
   if (!force && fileExists(outFile)) return output.usage(outFile + " exists; --force replaces it; nothing was read");
   // Created before the card is read, so that a FILE that cannot be written costs no reading.
-  auto file = DurableFile::create(outFile, std::nullopt, force ? IfExists::kReplace : IfExists::kRefuse);
+  // Owner-only: it holds the purse's whole history (amounts, counterparties, balances).
+  auto file = DurableFile::create(outFile, kExportFileMode, force ? IfExists::kReplace : IfExists::kRefuse);
   if (!file) return output.usage(file.error().message + "; nothing was read");
   int code = cli::kExitOk;
   auto card = openPurse(output, reader, err, code);

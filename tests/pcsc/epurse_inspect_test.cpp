@@ -286,6 +286,9 @@ BOOST_AUTO_TEST_CASE(export_then_epurse_issuer_import) {
   BOOST_TEST(e["exceptionRecords"] == 0);
   const std::string text = readFile(file);
   BOOST_TEST(e["bytes"] == text.size());
+  // Owner-only whatever the umask: it holds the purse's whole history.
+  BOOST_TEST(static_cast<unsigned>(std::filesystem::status(file).permissions() & std::filesystem::perms::all) ==
+             0600u);
   auto decoded = cli::decodeAuditBatch(text);
   BOOST_TEST_REQUIRE(decoded.isOk(), why(decoded));
   BOOST_TEST_REQUIRE(decoded->size() == 1u);

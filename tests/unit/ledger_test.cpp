@@ -4,6 +4,9 @@
 #define BOOST_TEST_MODULE ledger_test
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -434,4 +437,23 @@ BOOST_FIXTURE_TEST_CASE(a_read_cannot_write_and_an_ended_transaction_does_nothin
   BOOST_TEST(tx->addPurse(purseRow(2)).error().code == ErrorCode::kInvalidArgument);
   BOOST_TEST(tx->purses().error().code == ErrorCode::kInvalidArgument);
   BOOST_TEST(required(read()->purses()).size() == 1u);
+}
+
+// The books and their write-ahead log are the issuer's: owner-only, even under umask 0.
+BOOST_AUTO_TEST_CASE(a_new_ledger_and_its_wal_are_owner_only_whatever_the_umask) {
+  ScratchDir scratch;
+  const std::string path = scratch.file("books.db");
+  const mode_t before = ::umask(0);
+  auto ledger = il::createSqliteLedger(path, issuerId(7));
+  ::umask(before);
+  BOOST_TEST_REQUIRE(ledger.isOk());
+  auto tx = required((*ledger)->beginWrite());
+  required(tx->addPurse(purseRow(1)));
+  required(tx->commit());
+  const auto modeOf = [](const std::string& p) {
+    return static_cast<unsigned>(std::filesystem::status(p).permissions() & std::filesystem::perms::all);
+  };
+  BOOST_TEST(modeOf(path) == 0600u);
+  BOOST_TEST_REQUIRE(std::filesystem::exists(path + "-wal"));  // WAL mode: written, not yet checkpointed
+  BOOST_TEST(modeOf(path + "-wal") == 0600u);
 }

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE transaction_store_test
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <random>
 
@@ -303,5 +305,24 @@ BOOST_AUTO_TEST_CASE(posix_env_persists_and_locks_out_a_second_process) {
   BOOST_TEST((Bytes(v.begin(), v.end()) == toBytes("persisted")));
   BOOST_TEST(std::filesystem::file_size(path) == TransactionStore::imageSize(TransactionStore::kDefaultCapacity));
   s = makeError(ErrorCode::kInternal, "closed");
+  std::filesystem::remove_all(dir);
+}
+
+// A card image holds the card's private key and PIN: owner-only, even under umask 0.
+BOOST_AUTO_TEST_CASE(a_new_card_image_and_its_lock_are_owner_only_whatever_the_umask) {
+  const auto dir = std::filesystem::temp_directory_path() / ("epurse-store-mode-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "card.img").string();
+  const mode_t before = ::umask(0);
+  {
+    auto s = TransactionStore::open(card::Env::posix(), path, {});
+    ::umask(before);
+    BOOST_TEST_REQUIRE(s.isOk());
+    const auto modeOf = [](const std::string& p) {
+      return static_cast<unsigned>(std::filesystem::status(p).permissions() & std::filesystem::perms::all);
+    };
+    BOOST_TEST(modeOf(path) == 0600u);
+    BOOST_TEST(modeOf(path + ".lock") == 0600u);
+  }
   std::filesystem::remove_all(dir);
 }
