@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE card_os_test
 #include <boost/test/unit_test.hpp>
 
+#include <stdexcept>
+#include <string>
+
 #include "apdu/ber_tlv.h"
 #include "apdu/status_word.h"
 #include "base/byte_codec.h"
@@ -23,6 +26,57 @@ Bytes loaded(std::uint32_t generation, const Bytes& data) {
   ByteWriter out;
   out.reserve(4 + data.size()).u32(generation).bytes(data);
   return out.take();
+}
+
+// The whole persistent memory as the applets see it, an open transaction's writes included.
+Bytes memoryOf(InMemoryCard& card) {
+  const ByteView all = card.store().read(0, card.store().capacity());
+  return Bytes(all.begin(), all.end());
+}
+
+// A test applet with the bugs the dispatcher must contain: its faulty commands open a
+// transaction, write their data at the start of the region, then fail with an exception that
+// is not a refusal.
+const Bytes kBuggyAid{0xF0, 'B', 'U', 'G', 'G', 'Y'};
+constexpr std::uint8_t kBuggyCla = 0x80;
+constexpr std::uint8_t kInsWriteCommitted = 0x40;   // data written and committed
+constexpr std::uint8_t kInsWriteOutOfRange = 0x42;  // then a write past the region: std::out_of_range
+constexpr std::uint8_t kInsWriteThenThrow = 0x44;   // then std::runtime_error
+constexpr std::uint8_t kInsReadBack = 0x46;         // -> the first kBuggyShown bytes of the region
+constexpr std::size_t kBuggySize = 64;
+constexpr std::size_t kBuggyShown = 16;
+
+class BuggyApplet final : public card::Applet {
+ public:
+  std::size_t persistentSize() const override { return kBuggySize; }
+
+  Bytes process(card::CardContext& card, const CommandApdu& command) override {
+    card::PersistentRegion& mem = card.persistent();
+    if (command.ins() == kInsReadBack) {
+      const ByteView shown = mem.read(0, kBuggyShown);
+      return Bytes(shown.begin(), shown.end());
+    }
+    if (command.ins() != kInsWriteCommitted && command.ins() != kInsWriteOutOfRange &&
+        command.ins() != kInsWriteThenThrow) {
+      card::IsoException::throwIt(sw::kInsNotSupported);
+    }
+    if (command.data().size() > kBuggyShown) card::IsoException::throwIt(sw::kWrongLength);
+    card.beginTransaction();
+    mem.write(0, command.data());
+    if (command.ins() == kInsWriteOutOfRange) mem.writeU8(kBuggySize, 0xEE);  // one past the end
+    if (command.ins() == kInsWriteThenThrow) throw std::runtime_error("a bug in the applet");
+    card.commitTransaction();
+    return {};
+  }
+};
+
+CommandApdu buggy(std::uint8_t ins, Bytes data = {}) { return CommandApdu(kBuggyCla, ins, 0, 0, std::move(data)); }
+CommandApdu readBack() { return CommandApdu(kBuggyCla, kInsReadBack, 0, 0, {}, 256); }
+
+Bytes shown(const std::string& text) {
+  Bytes out = toBytes(text);
+  out.resize(kBuggyShown, 0);
+  return out;
 }
 
 }  // namespace
@@ -123,6 +177,47 @@ BOOST_AUTO_TEST_CASE(refused_command_rolls_back_its_writes) {
   BOOST_TEST(card.env().operations() == ops);  // not a byte written to the image
   BOOST_TEST(card.image() == image);
   BOOST_TEST(card.send(load()).data() == loaded(1, toBytes("first")));  // memory view rolled back too
+}
+
+// Checked straight after the refused command, before any other: the next command would abort
+// a leftover transaction for reasons of its own (its begin finds one open) and so hide a
+// dispatcher that did not.
+BOOST_AUTO_TEST_CASE(an_iso_refusal_is_rolled_back_before_the_next_command) {
+  EchoCardFixture card;
+  card.selectEcho();
+  BOOST_TEST_REQUIRE(card.send(store(toBytes("first"))).sw() == sw::kSuccess);
+  const Bytes memory = memoryOf(card);
+  const Bytes image = card.image();
+  const auto ops = card.env().operations();
+  BOOST_TEST(card.raw(store(toBytes("refused after writing"), kStoreRefuseAfterWrites)).sw() == sw::kWrongData);
+  BOOST_TEST(!card.store().inTransaction(), "the refused command's transaction is still open");
+  BOOST_TEST((memoryOf(card) == memory), "the refused command's writes are still in memory");
+  BOOST_TEST(card.env().operations() == ops, "the refusal wrote to the image");
+  BOOST_TEST((card.image() == image));
+}
+
+// A bug (an exception that is not an IsoException) inside a transaction: the generic 6F00,
+// its writes gone at once, and the card goes on working.
+BOOST_AUTO_TEST_CASE(an_applet_bug_inside_a_transaction_is_6F00_and_rolled_back) {
+  for (const std::uint8_t ins : {kInsWriteOutOfRange, kInsWriteThenThrow}) {
+    const std::string what = "INS " + toHex(Bytes{ins});
+    InMemoryCard card(kBuggyAid, [] { return std::make_unique<BuggyApplet>(); });
+    BOOST_TEST_REQUIRE(card.select().sw() == sw::kSuccess);
+    BOOST_TEST_REQUIRE(card.raw(buggy(kInsWriteCommitted, toBytes("kept"))).sw() == sw::kSuccess);
+    const Bytes memory = memoryOf(card);
+    const Bytes image = card.image();
+    const auto ops = card.env().operations();
+    const auto r = card.raw(buggy(ins, toBytes("a bug's writes")));
+    BOOST_TEST(r.sw() == sw::kUnknown, what << " answered " << swHex(r.sw()));
+    BOOST_TEST(!card.store().inTransaction(), what << ": the transaction is still open");
+    BOOST_TEST((memoryOf(card) == memory), what << ": the writes before the bug are still in memory");
+    BOOST_TEST(card.env().operations() == ops, what << ": the bug wrote to the image");
+    BOOST_TEST((card.image() == image), what);
+    BOOST_TEST(card.raw(readBack()).data() == shown("kept"), what);
+    const auto next = card.raw(buggy(kInsWriteCommitted, toBytes("after")));
+    BOOST_TEST(next.sw() == sw::kSuccess, what << ": the next command answered " << swHex(next.sw()));
+    BOOST_TEST(card.raw(readBack()).data() == shown("after"), what);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(commit_failure_is_memory_failure_and_changes_nothing) {

@@ -11,7 +11,11 @@
 #include <optional>
 
 #include "card/persistence/tear_injector.h"
+#include "card/purse/purse_layout.h"
+#include "card/runtime/card_os.h"
 #include "host/log_verifier.h"
+#include "protocol/issuer_authorisations.h"
+#include "protocol/purse_apdus.h"
 #include "protocol/purse_commands.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/fault_injection_env.h"
@@ -144,6 +148,38 @@ Fate checkOutcome(World& w, const PaymentDetails& pd, const std::string& where) 
   return Fate::kLost;
 }
 
+// The card's whole persistent memory as its store loaded it from the image.
+Bytes persistentMemory(TestPurse& purse) {
+  const card::TransactionStore& store = purse.card().store();
+  const ByteView all = store.read(0, store.capacity());
+  return Bytes(all.begin(), all.end());
+}
+
+struct TornVerify {
+  bool torn = false;
+  sw::StatusWord answer = 0;  // when not torn
+  Bytes memory;               // after the crash and a power-up
+};
+
+// From `image`, VERIFY `pin` with the power lost at the nth persistent write (what was not
+// synced resolved per `mode`), then the card powered up again.
+TornVerify verifyTornAt(TestPurse& purse, const Bytes& image, const char* pin, std::uint64_t n, CrashMode mode) {
+  purse.card().env().setContents(InMemoryCard::kImagePath, image);
+  purse.powerCycle();
+  TornVerify out;
+  purse.card().tear().arm(n);
+  try {
+    out.answer = purse.card().raw(protocol::apdus::verifyPin(*protocol::makePinBlock(pin))).sw();
+  } catch (const card::PowerLost&) {
+    out.torn = true;
+    purse.card().env().crash(mode, static_cast<std::uint32_t>(n));
+  }
+  purse.card().tear().disarm();
+  purse.powerCycle();
+  out.memory = persistentMemory(purse);
+  return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(purse_tear)
@@ -263,6 +299,69 @@ BOOST_AUTO_TEST_CASE(tear_during_verify_never_gives_a_free_try) {
         if (!torn) break;
       }
     }
+  }
+}
+
+// The tearing attack on a PIN counter: send a guess, watch the card's power trace and cut the
+// power as soon as it starts to write, which a card that compares first does only for a wrong
+// guess (to spend the try). The card must spend the try, durably, before it compares: then up
+// to the answer to a wrong PIN a right one makes exactly the same writes, every tear point
+// leaves the same memory for both, and some tear point of a right PIN leaves the try spent
+// (committed, not yet given back), a state a card that compares first never has. Nothing but
+// the try counter ever changes, and once the spent try is durable every later tear keeps it.
+BOOST_AUTO_TEST_CASE(verify_commits_the_spent_try_before_it_compares) {
+  using card::purse_layout::kPinTries;
+  TestIssuer issuer;
+  auto purse = makePurse(issuer, 1, 0);
+  const Bytes image = purse->image();
+  const Bytes untouched = persistentMemory(*purse);
+  const std::size_t triesAt = card::CardOs::kDirectorySize + card::purse_layout::kPinTriesLeft;
+  BOOST_TEST_REQUIRE(untouched[triesAt] == kPinTries);
+  const std::uint8_t triesAfterOne = kPinTries - 1;
+  Bytes spent = untouched;
+  spent[triesAt] = triesAfterOne;
+  auto state = [&](const Bytes& m) -> std::string {
+    if (m == untouched) return "untouched";
+    if (m == spent) return "try spent";
+    return "changed beyond the try counter (tries " + std::to_string(m[triesAt]) + ")";
+  };
+  for (CrashMode mode : kAllCrashModes) {
+    bool wrongAnswered = false, rightAnswered = false, wrongSpent = false;
+    int rightSpentTears = 0;
+    for (std::uint64_t n = 1; !(wrongAnswered && rightAnswered); ++n) {
+      const std::string where = std::string(crashModeName(mode)) + ", tear at write " + std::to_string(n);
+      std::optional<TornVerify> wrong, right;
+      if (!wrongAnswered) wrong = verifyTornAt(*purse, image, "9999", n, mode);
+      if (!rightAnswered) right = verifyTornAt(*purse, image, "1234", n, mode);
+      if (wrong && wrong->torn) {
+        BOOST_TEST((wrong->memory == untouched || wrong->memory == spent),
+                   "wrong PIN, " << where << ": " << state(wrong->memory));
+        BOOST_TEST(!(wrongSpent && wrong->memory == untouched),
+                   "wrong PIN, " << where << ": the try spent at an earlier tear is back");
+        wrongSpent = wrongSpent || wrong->memory == spent;
+        BOOST_TEST((right && right->torn), where << ": the right PIN was answered while a wrong one still wrote");
+        if (right && right->torn) {
+          BOOST_TEST((right->memory == wrong->memory), where << ": the right PIN left " << state(right->memory)
+                                                             << ", a wrong one " << state(wrong->memory));
+        }
+      } else if (wrong) {
+        wrongAnswered = true;
+        BOOST_TEST(wrong->answer == sw::verifyFailed(triesAfterOne),
+                   where << ": wrong PIN answered " << swHex(wrong->answer));
+        BOOST_TEST((wrong->memory == spent), "wrong PIN answered at " << where << ": " << state(wrong->memory));
+      }
+      if (right && right->torn) {
+        BOOST_TEST((right->memory == untouched || right->memory == spent),
+                   "right PIN, " << where << ": " << state(right->memory));
+        if (right->memory == spent) ++rightSpentTears;
+      } else if (right) {
+        rightAnswered = true;
+        BOOST_TEST(right->answer == sw::kSuccess, where << ": right PIN answered " << swHex(right->answer));
+        BOOST_TEST((right->memory == untouched), "right PIN answered at " << where << ": " << state(right->memory));
+      }
+    }
+    BOOST_TEST(rightSpentTears > 0, crashModeName(mode) << ": no tear of a right-PIN VERIFY left the try spent: "
+                                                           "the card compared before it spent the try");
   }
 }
 
