@@ -1,8 +1,8 @@
-// Secrets are compared in constant time (docs/architecture.md, "Static checks"): in card/ and
-// protocol/ no statement compares bytes with memcmp, bcmp, strcmp, strncmp, std::equal,
+// Secrets are compared in constant time (docs/architecture.md, "Layers and libraries"): in
+// card/ and protocol/ no statement compares bytes with memcmp, bcmp, strcmp, strncmp, std::equal,
 // std::ranges::equal or std::mismatch unless tests/layering/secret_compare_allowlist.txt says
-// why the bytes are public, and no == or != statement names a secret (a PIN, a private
-// scalar, a candidate). A PIN or key compare that stops at the first differing byte tells an
+// why the bytes are public, and no == or != has an operand that names a secret (a PIN, a
+// private scalar, a candidate). A compare that stops at the first differing byte tells an
 // attacker with a clock how many leading bytes were right; protocol::constantTimeEqual does not.
 //
 //   secret_compare_test                                the source tree this test was built from
@@ -135,14 +135,14 @@ std::vector<Statement> statementsOf(const std::string& file, const std::string& 
 }
 
 // An identifier that names a secret: a PIN, a private scalar or key, a secret, the candidate
-// PIN of VERIFY. Not its constants (kPinBlockSize), counters, limits or flags.
+// PIN of VERIFY. Not its constants (kPinBlockSize), counters, limits, flags or validity tests.
 bool namesASecret(const std::string& identifier) {
   std::string lower;
   for (char c : identifier) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   if (identifier.size() > 1 && identifier[0] == 'k' && std::isupper(static_cast<unsigned char>(identifier[1]))) {
     return false;
   }
-  for (const char* harmless : {"tries", "verified", "size", "count", "limit"}) {
+  for (const char* harmless : {"tries", "verified", "valid", "size", "count", "limit"}) {
     if (lower.find(harmless) != std::string::npos) return false;
   }
   for (const char* secret : {"pin", "scalar", "secret", "private", "candidate"}) {
@@ -151,19 +151,51 @@ bool namesASecret(const std::string& identifier) {
   return false;
 }
 
+// Where the operand of the == or != at [at, at + 2) of `s` ends on one side (`step` -1: left,
+// +1: right): at a bracket it did not open, or a comma, ?, :, &&, || or ; outside brackets.
+std::string operandOf(const std::string& s, std::size_t at, int step) {
+  int depth = 0;
+  long i = step < 0 ? static_cast<long>(at) - 1 : static_cast<long>(at) + 2;
+  const long begin = i;
+  for (; i >= 0 && i < static_cast<long>(s.size()); i += step) {
+    const char c = s[static_cast<std::size_t>(i)];
+    const bool opens = step < 0 ? (c == ')' || c == ']') : (c == '(' || c == '[');
+    const bool closes = step < 0 ? (c == '(' || c == '[') : (c == ')' || c == ']');
+    if (opens) {
+      ++depth;
+    } else if (closes) {
+      if (depth == 0) break;
+      --depth;
+    } else if (depth == 0) {
+      const char prev = i > 0 ? s[static_cast<std::size_t>(i - 1)] : ' ';
+      const char next = i + 1 < static_cast<long>(s.size()) ? s[static_cast<std::size_t>(i + 1)] : ' ';
+      const bool scope = c == ':' && (prev == ':' || next == ':');
+      if (c == ',' || c == '?' || c == ';' || (c == ':' && !scope)) break;
+      if ((c == '&' && (prev == '&' || next == '&')) || (c == '|' && (prev == '|' || next == '|'))) break;
+    }
+  }
+  return step < 0 ? s.substr(static_cast<std::size_t>(i + 1), static_cast<std::size_t>(begin - i))
+                  : s.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(i - begin));
+}
+
 // Why `s` compares bytes in a way that may stop early, or "" if it does not.
 std::string earlyExitCompare(const std::string& s) {
   static const std::regex kFunction(
       R"(\b(memcmp|bcmp|strcmp|strncmp|wmemcmp|equal|mismatch|lexicographical_compare)\s*\()");
   std::smatch m;
   if (std::regex_search(s, m, kFunction)) return m[1].str() + "()";
-  if (s.find("==") == std::string::npos && s.find("!=") == std::string::npos) return "";
   // A length is not a secret even when the bytes are: pin.size() != 8 compares no bytes.
   static const std::regex kLength(R"([A-Za-z_]\w*\s*(\.|->)\s*(size|length|empty)\s*\(\s*\))");
-  const std::string rest = std::regex_replace(s, kLength, "0");
   static const std::regex kIdentifier(R"([A-Za-z_]\w*)");
-  for (auto it = std::sregex_iterator(rest.begin(), rest.end(), kIdentifier); it != std::sregex_iterator(); ++it) {
-    if (namesASecret(it->str())) return "== or != next to '" + it->str() + "'";
+  for (std::size_t at = 0; at + 1 < s.size(); ++at) {
+    if (s[at + 1] != '=' || (s[at] != '=' && s[at] != '!')) continue;
+    if (at > 0 && (s[at - 1] == '<' || s[at - 1] == '>' || s[at - 1] == '=' || s[at - 1] == '!')) continue;
+    const std::string operands = std::regex_replace(operandOf(s, at, -1) + " " + operandOf(s, at, +1), kLength, "0");
+    for (auto it = std::sregex_iterator(operands.begin(), operands.end(), kIdentifier); it != std::sregex_iterator();
+         ++it) {
+      if (namesASecret(it->str())) return std::string(1, s[at]) + "= on '" + it->str() + "'";
+    }
+    ++at;
   }
   return "";
 }
@@ -202,8 +234,8 @@ std::vector<std::string> violations(const fs::path& root, const std::vector<Allo
   }
   for (std::size_t i = 0; i < allowlist.size(); ++i) {
     if (!used[i]) {
-      found.push_back("allowlist line " + std::to_string(allowlist[i].line) + ": " + allowlist[i].file + " has no compare '" +
-                      allowlist[i].snippet + "'");
+      found.push_back("allowlist line " + std::to_string(allowlist[i].line) + ": " + allowlist[i].file +
+                      " has no compare '" + allowlist[i].snippet + "'");
     }
   }
   return found;
@@ -238,7 +270,8 @@ std::vector<Allowed> allowlistFrom(const std::string& text) {
 }
 
 bool mentions(const std::vector<std::string>& found, const std::string& text) {
-  return std::any_of(found.begin(), found.end(), [&](const std::string& v) { return v.find(text) != std::string::npos; });
+  return std::any_of(found.begin(), found.end(),
+                     [&](const std::string& v) { return v.find(text) != std::string::npos; });
 }
 
 }  // namespace
@@ -295,6 +328,7 @@ BOOST_AUTO_TEST_CASE(checker_passes_constant_time_compares_lengths_counters_comm
           "  if (!protocol::constantTimeEqual(candidate, pin)) fail(\"not memcmp(pin)\");\n"
           "  if (candidate.size() != kPinBlockSize || pin.size() == 0) fail('=');\n"
           "  if (m.pinTriesLeft() == 0 || pinVerified() == true || data.noPinLimit == 0) fail();\n"
+          "  if (x == 0 || !protocol::isValidPinBlock(pin)) fail();\n"
           "}\n");
   t.write("host/anything.cpp", "bool f(Bytes pin, Bytes b) { return pin == b; }\n");  // not scanned
   const auto found = violations(t.root, {});
@@ -307,7 +341,8 @@ BOOST_AUTO_TEST_CASE(checker_allows_only_what_the_list_names_and_reports_stale_e
           "bool f() {\n  return std::equal(want.begin(), want.end(), aid.begin());\n}\n"
           "bool g() {\n  return std::equal(pin.begin(), pin.end(), other.begin());\n}\n");
   const auto found = violations(t.root, allowlistFrom("# comment\n"
-                                                      "card/runtime/os.cpp | std::equal(want.begin(), want.end(), aid | public data: AID\n"
+                                                      "card/runtime/os.cpp | std::equal(want.begin(), want.end(), aid"
+                                                      " | public data: AID\n"
                                                       "card/purse/gone.cpp | memcmp(a, b | public data: moved away\n"));
   BOOST_TEST(found.size() == 2u);
   BOOST_TEST(mentions(found, "card/runtime/os.cpp:5: equal()"));

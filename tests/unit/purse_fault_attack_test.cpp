@@ -21,6 +21,7 @@
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/support/purse_command_checks.h"
 #include "tests/support/purse_records.h"
+#include "tests/support/purse_transfers.h"
 
 namespace epurse::testing {
 namespace {
@@ -42,6 +43,13 @@ void faultWrite(TestPurse& purse, Change change) {
   BOOST_TEST_REQUIRE(store.begin().isOk());
   change(memory);
   BOOST_TEST_REQUIRE(store.commit().isOk());
+}
+
+// The answer of one transfer step the test cannot go on without.
+template <typename T>
+T stepped(terminal::TransferResult<T> r, const char* what) {
+  BOOST_TEST_REQUIRE(r.isOk(), what << ": " << why(r));
+  return std::move(*r);
 }
 
 // What a purse holds: its balance and the value its exception log records as in doubt.
@@ -74,12 +82,12 @@ BOOST_AUTO_TEST_CASE(req_refuses_a_debit_the_balance_lowered_after_start_from_no
   terminal::TransferSession session(payer->client(), payee->client(), 500, protocol::PurchaseReference{});
   BOOST_TEST_REQUIRE(session.readParties().isOk());
   BOOST_TEST_REQUIRE(session.startFrom().isOk());
-  const auto req = required(session.startTo(), "START TO");
+  const auto req = stepped(session.startTo(), "START TO");
 
   faultWrite(*payer, [](card::PurseMemory& m) { m.setBalance(100); });
   const std::uint64_t total = valueHeld(*payer, *payee);
-  expectRefused(*payer, protocol::apdus::req(req), protocol::purse_sw::kInsufficientFunds, "REQ for 500 with 100 left",
-                {payee.get()});
+  expectRefused(*payer, protocol::apdus::req(req), protocol::purse_sw::kInsufficientFunds,
+                "REQ for 500 with 100 left", {payee.get()});
   BOOST_TEST(payer->status().balance == 100u);
   BOOST_TEST((payer->status().protocol == ProtocolStatus::kEpr), "the payer stays in epr");
   BOOST_TEST(valueHeld(*payer, *payee) == total, "value created by the refused REQ");
@@ -99,14 +107,14 @@ BOOST_AUTO_TEST_CASE(val_refuses_a_credit_the_balance_raised_after_start_to_no_l
   terminal::TransferSession session(payer->client(), payee->client(), 500, protocol::PurchaseReference{});
   BOOST_TEST_REQUIRE(session.readParties().isOk());
   BOOST_TEST_REQUIRE(session.startFrom().isOk());
-  const auto req = required(session.startTo(), "START TO");
-  const auto val = required(session.req(req), "REQ");
+  const auto req = stepped(session.startTo(), "START TO");
+  const auto val = stepped(session.req(req), "REQ");
 
   constexpr protocol::Amount kRaised = PurseProfile{}.maxBalance - 200;
   faultWrite(*payee, [](card::PurseMemory& m) { m.setBalance(kRaised); });
   const std::uint64_t total = valueHeld(*payer, *payee);
-  expectRefused(*payee, protocol::apdus::val(val), protocol::purse_sw::kMaxBalanceExceeded, "VAL for 500 with 200 of room",
-                {payer.get()});
+  expectRefused(*payee, protocol::apdus::val(val), protocol::purse_sw::kMaxBalanceExceeded,
+                "VAL for 500 with 200 of room", {payer.get()});
   BOOST_TEST(payee->status().balance == kRaised);
   BOOST_TEST((payee->status().protocol == ProtocolStatus::kEpv), "the payee stays in epv");
   BOOST_TEST(valueHeld(*payer, *payee) == total, "value created by the refused VAL");
