@@ -110,12 +110,12 @@ BOOST_AUTO_TEST_CASE(val_refuses_a_credit_the_balance_raised_after_start_to_no_l
   const auto req = stepped(session.startTo(), "START TO");
   const auto val = stepped(session.req(req), "REQ");
 
-  constexpr protocol::Amount kRaised = PurseProfile{}.maxBalance - 200;
-  faultWrite(*payee, [](card::PurseMemory& m) { m.setBalance(kRaised); });
+  const protocol::Amount raised = PurseProfile{}.maxBalance - 200;
+  faultWrite(*payee, [raised](card::PurseMemory& m) { m.setBalance(raised); });
   const std::uint64_t total = valueHeld(*payer, *payee);
   expectRefused(*payee, protocol::apdus::val(val), protocol::purse_sw::kMaxBalanceExceeded,
                 "VAL for 500 with 200 of room", {payer.get()});
-  BOOST_TEST(payee->status().balance == kRaised);
+  BOOST_TEST(payee->status().balance == raised);
   BOOST_TEST((payee->status().protocol == ProtocolStatus::kEpv), "the payee stays in epv");
   BOOST_TEST(valueHeld(*payer, *payee) == total, "value created by the refused VAL");
 
