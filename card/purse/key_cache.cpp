@@ -19,8 +19,9 @@ const protocol::EcPublicKey* KeyCache::publicKey(ByteView point) {
 }
 
 const protocol::EcPrivateKey* KeyCache::privateKey(ByteView scalar, ByteView point) {
-  if (private_ && std::equal(privateScalar_.begin(), privateScalar_.end(), scalar.begin(), scalar.end()) &&
-      std::equal(privatePoint_.begin(), privatePoint_.end(), point.begin(), point.end())) {
+  // The scalar is the card's private key: compared in constant time, never with an early exit.
+  if (private_ && protocol::constantTimeEqual(privateScalar_, scalar) &&
+      protocol::constantTimeEqual(privatePoint_, point)) {
     return &*private_;
   }
   private_.reset();
