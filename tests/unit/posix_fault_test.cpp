@@ -118,13 +118,13 @@ std::optional<AfterRestart> loadUnderFault(World& w, FaultyPosixEnv& env, const 
   const auto answer = w.purse.client().send(order);
   BOOST_TEST_REQUIRE(answer.isOk(), where << ": " << why(answer));
   if (!env.faultFired()) {
-    BOOST_TEST((answer->sw() == sw::kSuccess), where << ": LOAD without a fault answers " << answer->sw());
+    BOOST_TEST((answer->sw() == sw::kSuccess), where << ": LOAD without a fault answers " << swHex(answer->sw()));
     return std::nullopt;
   }
-  BOOST_TEST((answer->sw() == sw::kMemoryFailure), where << ": LOAD answers " << answer->sw() << ", not 6581");
+  BOOST_TEST((answer->sw() == sw::kMemoryFailure), where << ": LOAD answers " << swHex(answer->sw()) << ", not 6581");
   const auto retry = w.purse.client().send(order);
   BOOST_TEST_REQUIRE(retry.isOk(), why(retry));
-  BOOST_TEST((retry->sw() == sw::kMemoryFailure), where << ": the failed card took a write: " << retry->sw());
+  BOOST_TEST((retry->sw() == sw::kMemoryFailure), where << ": the failed card took a write: " << swHex(retry->sw()));
 
   BOOST_TEST_REQUIRE(!env.writes().empty());
   const Bytes& attempted = env.writes().back().data;
