@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "apdu/status_word.h"
+#include "card/persistence/tear_injector.h"
 #include "card/persistence/transaction_store.h"
 #include "card/purse/purse_applet.h"
 #include "card/runtime/card_os.h"
@@ -209,6 +210,40 @@ BOOST_AUTO_TEST_CASE(disk_full_answers_6581_and_keeps_the_old_state) {
   const auto got = loadUnderFault(w, env, [&] { env.diskFullFromWrite(1); }, "ENOSPC");
   BOOST_TEST_REQUIRE(got.has_value());
   BOOST_TEST((*got == AfterRestart::kOldState));
+}
+
+// The power goes inside the LOAD's slot write, at each sector boundary of it, with the rest of
+// the write left old or garbled: after power-up the purse holds the state before the LOAD or
+// the whole LOAD (only when every byte of the slot is the new one), and takes the next LOAD.
+BOOST_AUTO_TEST_CASE(power_cut_at_each_sector_of_a_load_leaves_the_purse_whole) {
+  World w;
+  int old = 0, whole = 0;
+  bool lastCut = false;
+  for (std::size_t i = 0; !lastCut; ++i) {
+    for (bool garble : {false, true}) {
+      const std::string where = "cut " + std::to_string(i) + (garble ? " + garbage" : "");
+      FaultyPosixEnv env;
+      w.purse.powerUp(env);
+      const Bytes before = w.purse.memory();
+      const auto was = w.purse.status();
+      const CommandApdu order = w.issuer.loadOrder(w.purse.client(), kLoad);
+      env.cutPowerAtWrite(1, i, garble, static_cast<std::uint32_t>(i));
+      BOOST_CHECK_THROW((void)w.purse.client().send(order), card::PowerLost);
+      BOOST_TEST_REQUIRE(env.writes().size() == 1u);
+      const auto& cut = env.writes().back();
+      lastCut = i + 1 >= sectorCutPoints(cut.offset, cut.data.size()).size();
+      const bool isNew = fileRange(w.path, cut.offset, cut.data.size()) == cut.data;
+      w.purse.powerUp(card::Env::posix());
+      const Bytes after(cut.data.end() - static_cast<std::ptrdiff_t>(before.size()), cut.data.end());
+      BOOST_TEST((w.purse.memory() == (isNew ? after : before)), where << ": neither the old state nor the new one");
+      BOOST_TEST(w.purse.status().balance == was.balance + (isNew ? kLoad : 0), where);
+      ++(isNew ? whole : old);
+      w.issuer.load(w.purse.client(), kLoad);  // throws unless the card takes it
+    }
+  }
+  BOOST_TEST_MESSAGE("power cuts inside the LOAD: " << old << " left the old state, " << whole << " the whole LOAD");
+  BOOST_TEST(old >= 2);
+  BOOST_TEST(whole >= 1);  // at least the cut after the last byte
 }
 
 // A new card on a full disk: no image, an I/O error, and the next start on a disk with room
