@@ -88,6 +88,7 @@ if [[ $inside == 0 ]]; then
 
   if [[ $(id -u) -eq 0 ]]; then userns=(); else userns=(--map-root-user); fi
   # The copy is mounted over $repo only in the new namespace; the real tree is never written.
+  # shellcheck disable=SC2016  # $1, $2, $@ are the inner shell's arguments
   exec unshare "${userns[@]}" --mount --propagation private \
     bash -c 'mount --bind "$1" "$2" && cd "$2" && shift 2 && exec bash tests/mutation/run.sh "$@"' \
     run-mutants "$copy" "$repo" --inside --build-dir "$build_dir" "${chosen[@]}"
@@ -121,7 +122,7 @@ for name in "${names[@]}"; do
   count=$((count + 1))
   reason=$(header "$patch" Reason)
   read -r -a killers <<<"$(header "$patch" Killers)"
-  result= by=
+  result='' by=''
   bad=
   [[ -n $reason && ${#killers[@]} -gt 0 ]] || bad="header needs 'Reason:' and 'Killers:' lines"
   for k in "${killers[@]}"; do is_unit "$k" || bad="Killers names $k, not a unit test"; done
