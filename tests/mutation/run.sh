@@ -78,6 +78,11 @@ if [[ $inside == 0 ]]; then
   [[ -f $build_dir/CMakeCache.txt ]] || { echo "error: no build tree in $build_dir (build first)" >&2; exit 1; }
   scratch=$repo/build-mutation
   copy=$scratch/tree
+  mkdir -p "$scratch"
+  # One run at a time: a second would delete the copy under the first. The lock (fd 9) is
+  # held through the exec below until the run ends.
+  exec 9>"$scratch/lock"
+  flock -n 9 || { echo "error: another mutation run is using build-mutation/" >&2; exit 1; }
   echo "copying the tree and $build_dir/ into build-mutation/ ..."
   rm -rf "$copy"
   mkdir -p "$copy"
