@@ -53,6 +53,8 @@ build/tests/issuer_ledger_bench || status=1  # no PC/SC: the issuer's books over
 build clang
 echo "== unit tests (clang, RelWithDebInfo)"
 run_suite build-clang -L unit || status=1
+echo "== mutants (sample of 4, clang tree)"
+bash tests/mutation/run.sh --build-dir build-clang --sample 4 || status=1
 
 build release
 
