@@ -48,7 +48,18 @@ constexpr std::size_t kBuggyShown = 16;
 
 class BuggyApplet final : public card::Applet {
  public:
+  explicit BuggyApplet(bool failsAtPowerUp = false) : failsAtPowerUp_(failsAtPowerUp) {}
+
   std::size_t persistentSize() const override { return kBuggySize; }
+
+  // The recovery hook's own bug: it opens a transaction, writes, then throws.
+  void powerUp(card::CardContext& card) override {
+    if (!failsAtPowerUp_ || !armed_) return;
+    card.beginTransaction();
+    card.persistent().write(0, toBytes("a hook's writes"));
+    throw std::runtime_error("a bug in the power-up hook");
+  }
+  void arm() { armed_ = true; }
 
   Bytes process(card::CardContext& card, const CommandApdu& command) override {
     card::PersistentRegion& mem = card.persistent();
@@ -68,6 +79,10 @@ class BuggyApplet final : public card::Applet {
     card.commitTransaction();
     return {};
   }
+
+ private:
+  bool failsAtPowerUp_;
+  bool armed_ = false;
 };
 
 CommandApdu buggy(std::uint8_t ins, Bytes data = {}) { return CommandApdu(kBuggyCla, ins, 0, 0, std::move(data)); }
@@ -218,6 +233,29 @@ BOOST_AUTO_TEST_CASE(an_applet_bug_inside_a_transaction_is_6F00_and_rolled_back)
     BOOST_TEST(next.sw() == sw::kSuccess, what << ": the next command answered " << swHex(next.sw()));
     BOOST_TEST(card.raw(readBack()).data() == shown("after"), what);
   }
+}
+
+// A power-up hook that throws inside its transaction: the card still comes up, with that
+// transaction undone at once (not left for the next command to find).
+BOOST_AUTO_TEST_CASE(a_power_up_hook_that_throws_mid_transaction_is_rolled_back) {
+  BuggyApplet* applet = nullptr;
+  InMemoryCard card(kBuggyAid, [&applet] {
+    auto a = std::make_unique<BuggyApplet>(true);
+    applet = a.get();
+    return a;
+  });
+  BOOST_TEST_REQUIRE(card.select().sw() == sw::kSuccess);
+  BOOST_TEST_REQUIRE(card.raw(buggy(kInsWriteCommitted, toBytes("kept"))).sw() == sw::kSuccess);
+  const Bytes memory = memoryOf(card);
+  const Bytes image = card.image();
+  BOOST_TEST_REQUIRE(applet != nullptr);
+  applet->arm();
+  card.os().powerOn();
+  BOOST_TEST(!card.store().inTransaction(), "the hook's transaction is still open after power-up");
+  BOOST_TEST((memoryOf(card) == memory), "the hook's writes are still in memory");
+  BOOST_TEST((card.image() == image));
+  BOOST_TEST_REQUIRE(card.select().sw() == sw::kSuccess);
+  BOOST_TEST(card.raw(readBack()).data() == shown("kept"));
 }
 
 BOOST_AUTO_TEST_CASE(commit_failure_is_memory_failure_and_changes_nothing) {
