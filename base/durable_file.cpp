@@ -9,11 +9,8 @@
 #include <filesystem>
 
 namespace epurse {
-namespace {
 
-constexpr const char* kTempSuffix = ".tmp-XXXXXX";
-
-Error ioError(const std::string& what, const std::string& path, int err) {
+Error fileError(const std::string& what, const std::string& path, int err) {
   std::string message = what;
   message += " ";
   message += path;
@@ -21,6 +18,10 @@ Error ioError(const std::string& what, const std::string& path, int err) {
   message += std::strerror(err);
   return makeError(ErrorCode::kIo, std::move(message));
 }
+
+namespace {
+
+constexpr const char* kTempSuffix = ".tmp-XXXXXX";
 
 Error exists(const std::string& path) {
   return makeError(ErrorCode::kIo, path + " already exists; refusing to overwrite it");
@@ -43,7 +44,7 @@ Result<std::unique_ptr<DurableFile>> DurableFile::create(const std::string& path
   if (ifExists == IfExists::kRefuse && ::lstat(path.c_str(), &existing) == 0) return exists(path);
   std::string temp = path + kTempSuffix;
   const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return ioError("cannot create a file next to", path, errno);
+  if (fd < 0) return fileError("cannot create a file next to", path, errno);
   auto file = std::unique_ptr<DurableFile>(new DurableFile(path, std::move(temp), fd, ifExists));
   mode_t final = 0;
   if (mode) {
@@ -53,7 +54,7 @@ Result<std::unique_ptr<DurableFile>> DurableFile::create(const std::string& path
     ::umask(mask);
     final = 0666 & ~mask;
   }
-  if (::fchmod(fd, final) != 0) return ioError("cannot set the mode of", file->temp_, errno);
+  if (::fchmod(fd, final) != 0) return fileError("cannot set the mode of", file->temp_, errno);
   return file;
 }
 
@@ -67,19 +68,19 @@ Status DurableFile::commit(ByteView contents) {
   while (done < contents.size()) {
     const ssize_t n = ::write(fd_, contents.data() + done, contents.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ioError("cannot write", temp_, errno);
+    if (n < 0) return fileError("cannot write", temp_, errno);
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd_) != 0) return ioError("cannot sync", temp_, errno);
+  if (::fsync(fd_) != 0) return fileError("cannot sync", temp_, errno);
   const int closed = ::close(fd_);
   fd_ = -1;
-  if (closed != 0) return ioError("cannot close", temp_, errno);
+  if (closed != 0) return fileError("cannot close", temp_, errno);
   if (ifExists_ == IfExists::kReplace) {
-    if (::rename(temp_.c_str(), path_.c_str()) != 0) return ioError("cannot rename " + temp_ + " to", path_, errno);
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) return fileError("cannot rename " + temp_ + " to", path_, errno);
   } else {
     const int linked = ::link(temp_.c_str(), path_.c_str());
     const int linkErrno = errno;
-    if (linked != 0) return linkErrno == EEXIST ? Status(exists(path_)) : Status(ioError("cannot create", path_, linkErrno));
+    if (linked != 0) return linkErrno == EEXIST ? Status(exists(path_)) : Status(fileError("cannot create", path_, linkErrno));
     ::unlink(temp_.c_str());
   }
   committed_ = true;

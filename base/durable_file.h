@@ -46,6 +46,9 @@ class DurableFile {
   bool committed_ = false;
 };
 
+// A failed system call on a file, kIo: "WHAT PATH: strerror(err)".
+Error fileError(const std::string& what, const std::string& path, int err);
+
 // create() then commit().
 Status writeFileDurably(const std::string& path, ByteView contents, std::optional<mode_t> mode, IfExists ifExists);
 

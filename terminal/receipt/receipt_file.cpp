@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -84,15 +83,6 @@ Result<protocol::PaymentDetails> paymentField(const nlohmann::json& object) {
   pd.value = *value;
   pd.currency = static_cast<protocol::Currency>(*currency);
   return pd;
-}
-
-Error ioError(const std::string& what, const std::string& path, int err) {
-  std::string message = what;
-  message += " ";
-  message += path;
-  message += ": ";
-  message += std::strerror(err);
-  return makeError(ErrorCode::kIo, message);
 }
 
 }  // namespace
@@ -183,10 +173,10 @@ Status writeReceiptFile(const std::string& path, const PaymentReceipt& receipt) 
 
 Result<PaymentReceipt> readReceiptFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ioError("cannot read", path, errno);
+  if (!in) return fileError("cannot read", path, errno);
   std::string text(kMaxReceiptFileSize + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return ioError("cannot read", path, errno);
+  if (in.bad()) return fileError("cannot read", path, errno);
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > kMaxReceiptFileSize) {
     return makeError(ErrorCode::kMalformed, path + ": larger than " + std::to_string(kMaxReceiptFileSize) +

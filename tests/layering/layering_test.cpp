@@ -18,7 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "source_scan_support.h"
+
 namespace fs = std::filesystem;
+using epurse::testing::source_scan::argument;
+using epurse::testing::source_scan::ScratchTree;
 
 namespace {
 
@@ -141,26 +145,6 @@ std::vector<std::string> violations(const fs::path& root, const Rules& rules) {
   return found;
 }
 
-std::string argument(const std::string& name, const std::string& fallback) {
-  const auto& suite = boost::unit_test::framework::master_test_suite();
-  for (int i = 1; i < suite.argc; ++i) {
-    const std::string a = suite.argv[i];
-    if (a.rfind("--" + name + "=", 0) == 0) return a.substr(name.size() + 3);
-  }
-  return fallback;
-}
-
-// A scratch tree of product files, removed at the end.
-struct ScratchTree {
-  fs::path root = fs::temp_directory_path() / ("layering_test." + std::to_string(::getpid()));
-  ScratchTree() { fs::create_directories(root); }
-  ~ScratchTree() { fs::remove_all(root); }
-  void write(const std::string& path, const std::string& text) const {
-    fs::create_directories((root / path).parent_path());
-    std::ofstream(root / path) << text;
-  }
-};
-
 Rules rulesFrom(const std::string& text) {
   std::istringstream in(text);
   return parseRules(in);
@@ -203,7 +187,7 @@ BOOST_AUTO_TEST_CASE(every_rule_names_folders_that_exist) {
 
 // The checker itself: each kind of violation is found, and allowed includes are not reported.
 BOOST_AUTO_TEST_CASE(checker_finds_a_lower_layer_including_a_higher_one) {
-  ScratchTree t;
+  ScratchTree t("layering_test");
   t.write("base/bytes.h", "#pragma once\n");
   t.write("apdu/atr.h", "#include \"base/bytes.h\"\n");
   t.write("terminal/main.cpp", "#include \"apdu/atr.h\"\n");
@@ -214,7 +198,7 @@ BOOST_AUTO_TEST_CASE(checker_finds_a_lower_layer_including_a_higher_one) {
 }
 
 BOOST_AUTO_TEST_CASE(checker_finds_a_restricted_header_outside_its_owners) {
-  ScratchTree t;
+  ScratchTree t("layering_test");
   t.write("apdu/pcsc.h", "#include <winscard.h>\n");
   t.write("apdu/atr.cpp", "#include <winscard.h>\n#include <vector>\n");
   t.write("card/os.cpp", "#include \"apdu/pcsc.h\"\n");
@@ -226,7 +210,7 @@ BOOST_AUTO_TEST_CASE(checker_finds_a_restricted_header_outside_its_owners) {
 }
 
 BOOST_AUTO_TEST_CASE(checker_finds_unknown_folders_missing_files_and_bad_rules) {
-  ScratchTree t;
+  ScratchTree t("layering_test");
   t.write("issuer/books.cpp", "#include \"base/bytes.h\"\n");
   t.write("apdu/atr.cpp", "#include \"base/nowhere.h\"\n");
   const auto found = violations(t.root, rulesFrom(std::string(kScratchRules) + "not a rule\n"));

@@ -22,7 +22,11 @@
 #include <string>
 #include <vector>
 
+#include "source_scan_support.h"
+
 namespace fs = std::filesystem;
+using epurse::testing::source_scan::argument;
+using epurse::testing::source_scan::ScratchTree;
 
 namespace {
 
@@ -241,26 +245,6 @@ std::vector<std::string> violations(const fs::path& root, const std::vector<Allo
   return found;
 }
 
-std::string argument(const std::string& name, const std::string& fallback) {
-  const auto& suite = boost::unit_test::framework::master_test_suite();
-  for (int i = 1; i < suite.argc; ++i) {
-    const std::string a = suite.argv[i];
-    if (a.rfind("--" + name + "=", 0) == 0) return a.substr(name.size() + 3);
-  }
-  return fallback;
-}
-
-// A scratch tree of product files, removed at the end.
-struct ScratchTree {
-  fs::path root = fs::temp_directory_path() / ("secret_compare_test." + std::to_string(::getpid()));
-  ScratchTree() { fs::create_directories(root); }
-  ~ScratchTree() { fs::remove_all(root); }
-  void write(const std::string& path, const std::string& text) const {
-    fs::create_directories((root / path).parent_path());
-    std::ofstream(root / path) << text;
-  }
-};
-
 std::vector<Allowed> allowlistFrom(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> errors;
@@ -311,7 +295,7 @@ BOOST_AUTO_TEST_CASE(checker_finds_the_pin_compare_in_every_early_exit_form) {
       "if (privateScalar_ == scalar) return cached;",
   };
   for (const std::string& form : forms) {
-    ScratchTree t;
+    ScratchTree t("secret_compare_test");
     t.write("card/purse/purse_pin.cpp", "void PurseApplet::checkPin(ByteView candidate) {\n  " + form + "\n}\n");
     const auto found = violations(t.root, {});
     BOOST_TEST(found.size() == 1u, form << ": " << found.size() << " found");
@@ -320,7 +304,7 @@ BOOST_AUTO_TEST_CASE(checker_finds_the_pin_compare_in_every_early_exit_form) {
 }
 
 BOOST_AUTO_TEST_CASE(checker_passes_constant_time_compares_lengths_counters_comments_and_strings) {
-  ScratchTree t;
+  ScratchTree t("secret_compare_test");
   t.write("card/purse/purse_pin.cpp",
           "// never std::memcmp(candidate, pin): it stops early\n"
           "/* nor candidate == pin */\n"
@@ -336,7 +320,7 @@ BOOST_AUTO_TEST_CASE(checker_passes_constant_time_compares_lengths_counters_comm
 }
 
 BOOST_AUTO_TEST_CASE(checker_allows_only_what_the_list_names_and_reports_stale_entries) {
-  ScratchTree t;
+  ScratchTree t("secret_compare_test");
   t.write("card/runtime/os.cpp",
           "bool f() {\n  return std::equal(want.begin(), want.end(), aid.begin());\n}\n"
           "bool g() {\n  return std::equal(pin.begin(), pin.end(), other.begin());\n}\n");
