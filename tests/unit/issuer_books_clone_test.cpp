@@ -6,7 +6,9 @@
 
 #include <algorithm>
 
+#include "card/purse/purse_layout.h"
 #include "tests/support/issuer_books_fixture.h"
+#include "tests/support/purse_memory.h"
 
 using namespace epurse;
 using namespace epurse::testing;
@@ -137,4 +139,22 @@ BOOST_AUTO_TEST_CASE(records_overwritten_before_collection_are_a_gap_and_the_ide
   BOOST_TEST(!found.revoked);
   f.collect(*b);
   BOOST_TEST(f.euro().identityDifference == 0);
+}
+
+// An edited image raising its own balance: the card signs and chains every record it writes,
+// so only the arithmetic shows it: a record's balance that does not follow from the one before.
+BOOST_AUTO_TEST_CASE(a_balance_raised_in_the_card_image_is_unexplained_by_exactly_the_excess) {
+  BooksFixture f;
+  auto a = f.issue(1);
+  auto b = f.issue(2);
+  f.load(*a, 5000);
+  f.collect(*a);
+  checks::patchPurse(*a, card::purse_layout::kBalance, checks::u32(9000));  // 4000 minted
+  pay(*a, *b, 1000);
+  auto found = f.collect(*a);
+  BOOST_TEST_REQUIRE(findingsOf(found, FindingKind::kUnexplained) == 1u);
+  auto it = std::find_if(found.findings.begin(), found.findings.end(),
+                         [](const auto& x) { return x.kind == FindingKind::kUnexplained; });
+  BOOST_TEST(it->valueAtRisk == 4000u);  // says 8000 where 5000 - 1000 explains 4000
+  BOOST_TEST(found.revoked);
 }

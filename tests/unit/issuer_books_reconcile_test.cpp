@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE issuer_books_reconcile_test
 #include <boost/test/unit_test.hpp>
 
+#include <string>
+
 #include "tests/support/issuer_books_fixture.h"
 
 using namespace epurse;
@@ -130,4 +132,54 @@ BOOST_AUTO_TEST_CASE(the_exception_log_is_cleared_of_exactly_what_was_archived) 
   f.collect(*a);
   BOOST_TEST(reconcile(f).lost == 1u);
   BOOST_TEST(f.euro().identityDifference == 0);
+}
+
+// The payer's head at nextSeq == fromSeq + 1: the transfer is still its newest and may yet take
+// REQ and debit, so the payee's record alone proves nothing; one START later it is over.
+BOOST_AUTO_TEST_CASE(a_payer_whose_newest_transfer_is_the_logged_one_has_not_moved_past_it) {
+  BooksFixture f;
+  auto a = f.issue(1);
+  auto b = f.issue(2);
+  f.load(*a, 5000);
+  const auto pd = checks::leaveException(*a, *b, 400);
+  BOOST_TEST_REQUIRE(a->status().nextSeq == pd.fromSeq + 1);
+  f.collect(*a);
+  f.collect(*b);
+  auto newest = reconcile(f);
+  BOOST_TEST(newest.unresolved == 1u);
+  BOOST_TEST(newest.notLost == 0u);
+  pay(*a, *b, 100);
+  BOOST_TEST_REQUIRE(a->status().nextSeq == pd.fromSeq + 2);
+  f.collect(*a);
+  auto past = reconcile(f);
+  BOOST_TEST(past.notLost == 1u);
+  BOOST_TEST(past.unresolved == 0u);
+}
+
+// Two refunds authorised before either reaches the card would both be loaded: the payer paid twice.
+BOOST_AUTO_TEST_CASE(a_second_refund_is_refused_while_the_first_is_pending) {
+  BooksFixture f;
+  auto a = f.issue(1);
+  auto b = f.issue(2);
+  f.load(*a, 5000);
+  const auto pd = loseTransfer(*a, *b, 700);
+  f.collect(*a);
+  f.collect(*b);
+  BOOST_TEST_REQUIRE(reconcile(f).lost == 1u);
+  (void)f.authorise(*a, OrderKind::kRefund, 700, pd);  // signed, never sent to the card
+  BOOST_TEST_REQUIRE(f.euro().pendingOrders == 1u);
+
+  issuer::ledger::OrderRow again;
+  again.purseId = testPurseId(1);
+  again.kind = OrderKind::kRefund;
+  again.order = protocol::ValueOrder{a->status().loadCounter, 700, kEuro, kToday};
+  again.refundOf = pd;
+  again.authorisedAt = kNow;
+  auto refused = f.books().authoriseOrder(again);
+  BOOST_TEST_REQUIRE(!refused.isOk());
+  BOOST_TEST(why(refused).find("a refund of this transfer is pending") != std::string::npos, why(refused));
+  auto books = f.euro();
+  BOOST_TEST(books.pendingOrders == 1u);
+  BOOST_TEST(books.refunded == 0);
+  BOOST_TEST(books.identityDifference == 0);
 }
