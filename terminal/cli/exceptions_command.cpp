@@ -65,10 +65,7 @@ int ExceptionsCommand::run(std::ostream& out, std::ostream& err) {
   const protocol::PurseStatus& status = card->status;
   const auto& session = card->session;
   auto log = purse.readExceptionLog();
-  nlohmann::json j;
-  j["reader"] = session->readerName();
-  j["index"] = session->readerIndex();
-  j["purseId"] = protocol::purseIdHex(status.purseId);
+  nlohmann::json j = card->identityJson();
   j["capacity"] = status.exceptionCapacity;
   if (!log) return output.fail(log.failure(), j);
 

@@ -57,10 +57,7 @@ int ExportCommand::run(std::ostream& out, std::ostream& err) {
   host::PurseClient& purse = card->purse();
   const protocol::PurseStatus& status = card->status;
   const auto& session = card->session;
-  nlohmann::json j;
-  j["reader"] = session->readerName();
-  j["index"] = session->readerIndex();
-  j["purseId"] = protocol::purseIdHex(status.purseId);
+  nlohmann::json j = card->identityJson();
   if (status.lifeCycle == protocol::LifeCycle::kBlank) {
     return output.failWith("not_personalised",
                            std::string("the card in '") + session->readerName() +

@@ -136,10 +136,7 @@ int LogCommand::run(std::ostream& out, std::ostream& err) {
   host::PurseClient& purse = card->purse();
   const protocol::PurseStatus& status = card->status;
   const auto& session = card->session;
-  nlohmann::json j;
-  j["reader"] = session->readerName();
-  j["index"] = session->readerIndex();
-  j["purseId"] = protocol::purseIdHex(status.purseId);
+  nlohmann::json j = card->identityJson();
   j["verified"] = nullptr;
 
   std::vector<LogRecord> records;

@@ -76,9 +76,7 @@ int PinCommand::run(std::ostream& out, std::ostream& err) {
   auto card = openPurse(output, reader, err, code);
   if (!card) return code;
   host::PurseClient& purse = card->purse();
-  const protocol::PurseStatus& status = card->status;
-  const auto& session = card->session;
-  nlohmann::json done{{"reader", session->readerName()}, {"purseId", protocol::purseIdHex(status.purseId)}};
+  nlohmann::json done = card->identityJson();
 
   auto pin = cli::readSecret({"PIN", "--pin-file", pinFile, false, kPinVariable});
   if (!pin) return output.fail(pin.error(), done);

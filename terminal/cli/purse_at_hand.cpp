@@ -2,6 +2,12 @@
 
 namespace epurse::terminal {
 
+nlohmann::json PurseAtHand::identityJson() const {
+  return {{"reader", session->readerName()},
+          {"index", session->readerIndex()},
+          {"purseId", protocol::purseIdHex(status.purseId)}};
+}
+
 std::optional<PurseAtHand> openPurse(cli::Output& output, cli::ReaderOptions& reader, std::ostream& traceOut,
                                      int& exitCode) {
   auto session = host::ReaderSession::open(reader.sessionOptions(traceOut));

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/output.h"
 #include "cli/reader_options.h"
 #include "host/reader_session.h"
@@ -18,6 +20,8 @@ struct PurseAtHand {
   protocol::PurseStatus status;
 
   host::PurseClient& purse() { return session->purse(); }
+  // {"reader", "index", "purseId"}: how every one-card command's --json names the card.
+  nlohmann::json identityJson() const;
 };
 
 // On failure (no PC/SC, no reader or card, not a purse, the status unreadable) reports it
