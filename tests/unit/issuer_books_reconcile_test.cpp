@@ -21,14 +21,36 @@ issuer::Reconciliation reconcile(BooksFixture& f) {
   return *r;
 }
 
+// Purse 1 loaded with 50.00 loses 7.00 on its way to purse 2; neither is collected yet.
+struct LostTransfer {
+  std::unique_ptr<TestPurse> payer;
+  std::unique_ptr<TestPurse> payee;
+  protocol::PaymentDetails pd;
+};
+
+LostTransfer loseSevenEuros(BooksFixture& f) {
+  LostTransfer lost{f.issue(1), f.issue(2), {}};
+  f.load(*lost.payer, 5000);
+  lost.pd = loseTransfer(*lost.payer, *lost.payee, 700);
+  return lost;
+}
+
+// A refund of `pd` to purse 1 as the issuer's operator would ask for it.
+issuer::ledger::OrderRow refundRequest(TestPurse& payer, const protocol::PaymentDetails& pd) {
+  issuer::ledger::OrderRow order;
+  order.purseId = testPurseId(1);
+  order.kind = OrderKind::kRefund;
+  order.order = protocol::ValueOrder{payer.status().loadCounter, 700, kEuro, kToday};
+  order.refundOf = pd;
+  order.authorisedAt = kNow;
+  return order;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_lost_transfer_is_found_once_and_refunded_exactly_once) {
   BooksFixture f;
-  auto a = f.issue(1);
-  auto b = f.issue(2);
-  f.load(*a, 5000);
-  const auto pd = loseTransfer(*a, *b, 700);
+  auto [a, b, pd] = loseSevenEuros(f);
   f.collect(*a);
   BOOST_TEST(reconcile(f).unresolved == 1u);  // the payee's log is not in yet
   BOOST_TEST(f.euro().unresolvedTransfers == 1u);
@@ -62,12 +84,9 @@ BOOST_AUTO_TEST_CASE(a_lost_transfer_is_found_once_and_refunded_exactly_once) {
   BOOST_TEST(refunded.identityDifference == 0);
   // However often it is asked: nothing more is owed, and a second refund is refused.
   BOOST_TEST(f.books().owedRefunds(testPurseId(1))->empty());
-  issuer::ledger::OrderRow again;
-  again.purseId = testPurseId(1);
-  again.kind = OrderKind::kRefund;
-  again.order = protocol::ValueOrder{a->status().loadCounter, 700, kEuro, kToday};
-  again.refundOf = pd;
-  BOOST_TEST(!f.books().authoriseOrder(again).isOk());
+  auto again = f.books().authoriseOrder(refundRequest(*a, pd));
+  BOOST_TEST_REQUIRE(!again.isOk());
+  BOOST_TEST(why(again).find("refunded already") != std::string::npos, why(again));
   auto second = reconcile(f);
   BOOST_TEST(second.newlyLost == 0u);
   BOOST_TEST(second.transfers.front().refunded);
@@ -159,23 +178,14 @@ BOOST_AUTO_TEST_CASE(a_payer_whose_newest_transfer_is_the_logged_one_has_not_mov
 // Two refunds authorised before either reaches the card would both be loaded: the payer paid twice.
 BOOST_AUTO_TEST_CASE(a_second_refund_is_refused_while_the_first_is_pending) {
   BooksFixture f;
-  auto a = f.issue(1);
-  auto b = f.issue(2);
-  f.load(*a, 5000);
-  const auto pd = loseTransfer(*a, *b, 700);
+  auto [a, b, pd] = loseSevenEuros(f);
   f.collect(*a);
   f.collect(*b);
   BOOST_TEST_REQUIRE(reconcile(f).lost == 1u);
   (void)f.authorise(*a, OrderKind::kRefund, 700, pd);  // signed, never sent to the card
   BOOST_TEST_REQUIRE(f.euro().pendingOrders == 1u);
 
-  issuer::ledger::OrderRow again;
-  again.purseId = testPurseId(1);
-  again.kind = OrderKind::kRefund;
-  again.order = protocol::ValueOrder{a->status().loadCounter, 700, kEuro, kToday};
-  again.refundOf = pd;
-  again.authorisedAt = kNow;
-  auto refused = f.books().authoriseOrder(again);
+  auto refused = f.books().authoriseOrder(refundRequest(*a, pd));
   BOOST_TEST_REQUIRE(!refused.isOk());
   BOOST_TEST(why(refused).find("a refund of this transfer is pending") != std::string::npos, why(refused));
   auto books = f.euro();
