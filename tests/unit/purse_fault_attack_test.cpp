@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "card/persistence/transaction_store.h"
@@ -61,6 +62,21 @@ std::uint64_t valueHeld(TestPurse& purse) {
 
 std::uint64_t valueHeld(TestPurse& a, TestPurse& b) { return valueHeld(a) + valueHeld(b); }
 
+// The fault, then `command` to the faulted purse: it must answer `expected` and change nothing
+// (both images byte for byte, its balance as the fault left it, its protocol state `state`),
+// and no value may appear in either purse.
+template <typename Change>
+void refusedAfterFault(TestPurse& faulted, TestPurse& other, Change fault, const CommandApdu& command,
+                       sw::StatusWord expected, const std::string& what, ProtocolStatus state) {
+  faultWrite(faulted, fault);
+  const protocol::Amount balance = faulted.status().balance;
+  const std::uint64_t total = valueHeld(faulted, other);
+  expectRefused(faulted, command, expected, what, {&other});
+  BOOST_TEST(faulted.status().balance == balance, what << ": the balance changed");
+  BOOST_TEST((faulted.status().protocol == state), what << ": the purse left its protocol state");
+  BOOST_TEST(valueHeld(faulted, other) == total, what << ": value created");
+}
+
 // A transfer both purses can complete from here on: the purse still works.
 void transferWorks(TestPurse& payer, TestPurse& payee, protocol::Amount value) {
   const protocol::Amount payerBefore = payer.status().balance;
@@ -84,13 +100,10 @@ BOOST_AUTO_TEST_CASE(req_refuses_a_debit_the_balance_lowered_after_start_from_no
   BOOST_TEST_REQUIRE(session.startFrom().isOk());
   const auto req = stepped(session.startTo(), "START TO");
 
-  faultWrite(*payer, [](card::PurseMemory& m) { m.setBalance(100); });
-  const std::uint64_t total = valueHeld(*payer, *payee);
-  expectRefused(*payer, protocol::apdus::req(req), protocol::purse_sw::kInsufficientFunds,
-                "REQ for 500 with 100 left", {payee.get()});
+  refusedAfterFault(
+      *payer, *payee, [](card::PurseMemory& m) { m.setBalance(100); }, protocol::apdus::req(req),
+      protocol::purse_sw::kInsufficientFunds, "REQ for 500 with 100 left", ProtocolStatus::kEpr);
   BOOST_TEST(payer->status().balance == 100u);
-  BOOST_TEST((payer->status().protocol == ProtocolStatus::kEpr), "the payer stays in epr");
-  BOOST_TEST(valueHeld(*payer, *payee) == total, "value created by the refused REQ");
 
   (void)expectOk(*payee, protocol::apdus::abortTransfer(), "ABORT payee in epv");
   (void)expectOk(*payer, protocol::apdus::abortTransfer(), "ABORT payer in epr");
@@ -111,13 +124,10 @@ BOOST_AUTO_TEST_CASE(val_refuses_a_credit_the_balance_raised_after_start_to_no_l
   const auto val = stepped(session.req(req), "REQ");
 
   const protocol::Amount raised = PurseProfile{}.maxBalance - 200;
-  faultWrite(*payee, [raised](card::PurseMemory& m) { m.setBalance(raised); });
-  const std::uint64_t total = valueHeld(*payer, *payee);
-  expectRefused(*payee, protocol::apdus::val(val), protocol::purse_sw::kMaxBalanceExceeded,
-                "VAL for 500 with 200 of room", {payer.get()});
+  refusedAfterFault(
+      *payee, *payer, [raised](card::PurseMemory& m) { m.setBalance(raised); }, protocol::apdus::val(val),
+      protocol::purse_sw::kMaxBalanceExceeded, "VAL for 500 with 200 of room", ProtocolStatus::kEpv);
   BOOST_TEST(payee->status().balance == raised);
-  BOOST_TEST((payee->status().protocol == ProtocolStatus::kEpv), "the payee stays in epv");
-  BOOST_TEST(valueHeld(*payer, *payee) == total, "value created by the refused VAL");
 
   // The aborts record the 500 in doubt on both sides, as for any lost VAL.
   (void)expectOk(*payee, protocol::apdus::abortTransfer(), "ABORT payee in epv");
@@ -137,7 +147,7 @@ BOOST_AUTO_TEST_CASE(abort_refuses_to_log_into_an_exception_log_filled_after_sta
   BOOST_TEST_REQUIRE((payee->status().protocol == ProtocolStatus::kEpv));
 
   std::vector<Bytes> planted;
-  faultWrite(*payee, [&](card::PurseMemory& m) {
+  const auto fillTheLog = [&](card::PurseMemory& m) {
     while (m.exceptionsHeld() < layout::kExceptionCapacity) {
       protocol::ExceptionRecord r;
       r.number = m.exceptionsAppended() + 1;
@@ -145,13 +155,10 @@ BOOST_AUTO_TEST_CASE(abort_refuses_to_log_into_an_exception_log_filled_after_sta
       planted.push_back(r.encode());
       m.appendExceptionRecord(planted.back(), r.number);
     }
-  });
-  const std::uint64_t total = valueHeld(*payer, *payee);
-  expectRefused(*payee, protocol::apdus::abortTransfer(), sw::kNotEnoughMemory, "ABORT with 8 of 8 slots held",
-                {payer.get()});
-  BOOST_TEST((payee->status().protocol == ProtocolStatus::kEpv), "the payee stays in epv");
+  };
+  refusedAfterFault(*payee, *payer, fillTheLog, protocol::apdus::abortTransfer(), sw::kNotEnoughMemory,
+                    "ABORT with 8 of 8 slots held", ProtocolStatus::kEpv);
   BOOST_TEST(checks::exceptionsOf(*payee).size() == layout::kExceptionCapacity);
-  BOOST_TEST(valueHeld(*payer, *payee) == total, "value created by the refused ABORT");
 
   // Once the issuer has archived and cleared the log, the same ABORT goes through.
   protocol::ExceptionClearOrder clear;
