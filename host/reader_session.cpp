@@ -203,9 +203,13 @@ Protocol ReaderSession::protocol() const { return channel_->pcsc().activeProtoco
 Result<Bytes> ReaderSession::atr() { return channel_->pcsc().atr(); }
 
 Result<std::unique_ptr<ReaderSession>> ReaderSession::open(const ReaderSessionOptions& options) {
-  auto context = PcscContext::establish();
-  if (!context) return context.error();
-  auto names = (*context)->readerNames();
+  std::shared_ptr<PcscContext> context = options.context;
+  if (!context) {
+    auto established = PcscContext::establish();
+    if (!established) return established.error();
+    context = std::move(*established);
+  }
+  auto names = context->readerNames();
   if (!names) return names.error();
   if (names->empty()) return makeError(ErrorCode::kNoReader, "no smart card readers are available");
 
@@ -244,7 +248,7 @@ Result<std::unique_ptr<ReaderSession>> ReaderSession::open(const ReaderSessionOp
     }
     case ReaderSelector::Kind::kDefault: {
       // Any card will do without a purse: no probe, so nothing is sent to the cards.
-      auto survey = options.requirePurse ? surveyReaders(**context, false, options.trace) : presence(**context);
+      auto survey = options.requirePurse ? surveyReaders(*context, false, options.trace) : presence(*context);
       if (!survey) return survey.error();
       std::vector<std::size_t> candidates;
       for (const auto& r : *survey) {
@@ -266,11 +270,11 @@ Result<std::unique_ptr<ReaderSession>> ReaderSession::open(const ReaderSessionOp
   }
   const std::string& name = (*names)[index];
 
-  auto state = (*context)->reader(name);
-  if (!state) return state.error();
-  if (!state->cardPresent) return makeError(ErrorCode::kNoCard, "no card in reader '" + name + "'");
-  auto pcsc = PcscChannel::connect(**context, name, options.protocol);
+  // No reader-state query first: SCardConnect says "no card" itself, and the query would cost
+  // pcscd four round trips per reader.
+  auto pcsc = PcscChannel::connect(*context, name, options.protocol);
   if (!pcsc) {
+    if (pcsc.error().code == ErrorCode::kNoCard) return makeError(ErrorCode::kNoCard, "no card in reader '" + name + "'");
     if (pcsc.error().code == ErrorCode::kProtocol && options.protocol != Protocol::kAny) {
       return makeError(ErrorCode::kProtocol, "the card in '" + name + "' does not offer " +
                                                  protocolName(options.protocol) + ": " + pcsc.error().message);
@@ -279,7 +283,7 @@ Result<std::unique_ptr<ReaderSession>> ReaderSession::open(const ReaderSessionOp
   }
 
   std::unique_ptr<ReaderSession> session(new ReaderSession());
-  session->context_ = std::move(*context);
+  session->context_ = std::move(context);
   session->channel_ = std::make_unique<Channel>(std::move(*pcsc), options.requirePurse);
   session->channel_->setObserver(options.trace);
   session->purse_ = std::make_unique<PurseClient>(*session->channel_);

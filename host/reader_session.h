@@ -58,6 +58,10 @@ struct ReaderSessionOptions {
   // false: any card will do (`epurse apdu`): no SELECT, the default is the only reader
   // holding a card, and a reset is only reported (kCardReset), never recovered.
   bool requirePurse = true;
+  // A PC/SC context another session of this program already holds: a program that works on
+  // two readers (a transfer) makes one pcscd client connection, not one per reader, which
+  // saves a connection, a version check and a reader-state fetch. nullptr: a context of its own.
+  std::shared_ptr<PcscContext> context;
 };
 
 // What one reader holds, as `epurse readers` shows it.
@@ -96,12 +100,14 @@ class ReaderSession {
   CardChannel& channel();
   // A PurseClient over channel(); the purse is selected when open() returns.
   PurseClient& purse() { return *purse_; }
+  // The session's PC/SC context, to pass to the next session (ReaderSessionOptions::context).
+  const std::shared_ptr<PcscContext>& context() const { return context_; }
 
  private:
   class Channel;
   ReaderSession() = default;
 
-  std::unique_ptr<PcscContext> context_;
+  std::shared_ptr<PcscContext> context_;  // before channel_: the card is disconnected first
   std::unique_ptr<Channel> channel_;
   std::unique_ptr<PurseClient> purse_;
   std::string readerName_;

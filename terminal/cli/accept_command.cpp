@@ -62,10 +62,9 @@ int AcceptCommand::run(std::ostream& out, std::ostream& err) {
 
   int code = cli::kExitOk;
   ApduObserver* trace = options.tracer(err);
-  auto payee = openParty(output, "merchant", merchant, options.protocol, trace, code);
+  std::shared_ptr<PcscContext> context;  // the merchant's, also for waiting for customers
+  auto payee = openParty(output, "merchant", merchant, options.protocol, trace, context, code);
   if (!payee) return code;
-  auto context = PcscContext::establish();
-  if (!context) return output.fail(context.error());
 
   stopRequested = 0;
   installStopHandlers();
@@ -91,7 +90,7 @@ int AcceptCommand::run(std::ostream& out, std::ostream& err) {
           "Waiting for a customer's card (Ctrl-C to stop)...");
     std::optional<std::string> reader;
     while (!reader && !stopRequested) {
-      auto seen = (*context)->waitForCardInAnyReaderExcept(payee->readerName(), kWaitSliceMs);
+      auto seen = context->waitForCardInAnyReaderExcept(payee->readerName(), kWaitSliceMs);
       if (!seen && stopRequested) break;  // a wait the signal cut short
       if (!seen) return output.fail(seen.error(), {{"event", "failed"}});
       reader = *seen;
@@ -100,7 +99,7 @@ int AcceptCommand::run(std::ostream& out, std::ostream& err) {
 
     const nlohmann::json failed = {{"event", "failed"}, {"reader", *reader}};
     {
-      auto payer = openParty(output, "customer", *reader, options.protocol, trace, code, failed);
+      auto payer = openParty(output, "customer", *reader, options.protocol, trace, context, code, failed);
       if (payer) {
         TransferDone done;
         code = runValueTransfer(output, TransferParties{*payer, *payee}, plan, done, failed);
@@ -130,7 +129,7 @@ int AcceptCommand::run(std::ostream& out, std::ostream& err) {
     if (stopRequested || (count && paid >= *count)) break;
     for (;;) {
       if (stopRequested) return stop(cli::kExitOk);
-      Status gone = (*context)->waitForCard(*reader, false, kWaitSliceMs);
+      Status gone = context->waitForCard(*reader, false, kWaitSliceMs);
       if (gone) break;
       if (gone.error().code != ErrorCode::kTimeout) break;  // the reader itself went away
     }

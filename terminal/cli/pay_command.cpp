@@ -110,9 +110,10 @@ int PayCommand::run(std::ostream& out, std::ostream& err) {
 
   int code = cli::kExitOk;
   ApduObserver* trace = options.tracer(err);
-  auto payer = openParty(output, "customer", from, options.protocol, trace, code);
+  std::shared_ptr<PcscContext> context;
+  auto payer = openParty(output, "customer", from, options.protocol, trace, context, code);
   if (!payer) return code;
-  auto payee = openParty(output, "merchant", merchant, options.protocol, trace, code);
+  auto payee = openParty(output, "merchant", merchant, options.protocol, trace, context, code);
   if (!payee) return code;
 
   TransferDone done;

@@ -104,14 +104,17 @@ int RecoverCommand::run(std::ostream& out, std::ostream& err) {
   if (trace) printer_ = std::make_unique<host::ApduTracePrinter>(err);
   Party parties[2];
   const std::string* names[2] = {&from, &to};
+  std::shared_ptr<PcscContext> context;  // one pcscd connection for both readers
   for (int i = 0; i < 2; ++i) {
     host::ReaderSessionOptions options;
     options.reader = host::ReaderSelector::parse(*names[i]);
     options.protocol = protocol;
     options.trace = printer_.get();
+    options.context = context;
     auto session = host::ReaderSession::open(options);
     if (!session) return output.fail(session.error());
     parties[i].session = std::move(*session);
+    context = parties[i].session->context();
   }
   if (parties[0].session->readerName() == parties[1].session->readerName()) {
     return output.usage("--from and --to name the same reader (" + parties[0].session->readerName() +

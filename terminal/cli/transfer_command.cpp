@@ -31,9 +31,10 @@ int TransferCommand::run(std::ostream& out, std::ostream& err) {
 
   int code = cli::kExitOk;
   ApduObserver* trace = options.tracer(err);
-  auto payer = openParty(output, "payer", from, options.protocol, trace, code);
+  std::shared_ptr<PcscContext> context;
+  auto payer = openParty(output, "payer", from, options.protocol, trace, context, code);
   if (!payer) return code;
-  auto payee = openParty(output, "payee", to, options.protocol, trace, code);
+  auto payee = openParty(output, "payee", to, options.protocol, trace, context, code);
   if (!payee) return code;
 
   TransferDone done;

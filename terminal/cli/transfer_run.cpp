@@ -145,12 +145,14 @@ nlohmann::json partyJson(const host::ReaderSession& session, const protocol::Pur
 }
 
 std::unique_ptr<host::ReaderSession> openParty(cli::Output& out, const std::string& role, const std::string& reader,
-                                               Protocol protocol, ApduObserver* trace, int& exitCode,
+                                               Protocol protocol, ApduObserver* trace,
+                                               std::shared_ptr<PcscContext>& context, int& exitCode,
                                                const nlohmann::json& extra) {
   host::ReaderSessionOptions options;
   options.reader = host::ReaderSelector::parse(reader);
   options.protocol = protocol;
   options.trace = trace;
+  options.context = context;
   auto session = host::ReaderSession::open(options);
   if (!session) {
     Error error = session.error();
@@ -158,6 +160,7 @@ std::unique_ptr<host::ReaderSession> openParty(cli::Output& out, const std::stri
     exitCode = out.fail(error, extra);
     return nullptr;
   }
+  if (!context) context = (*session)->context();
   return std::move(*session);
 }
 

@@ -72,9 +72,11 @@ int runValueTransfer(cli::Output& out, TransferParties parties, const TransferPl
                      const nlohmann::json& extra = nlohmann::json::object());
 
 // Opens one side by the reader text the user gave (--from, --to, --merchant). On failure
-// reports it through `out` (naming `role`) and returns nullptr with `exitCode` set.
+// reports it through `out` (naming `role`) and returns nullptr with `exitCode` set. Both sides
+// share one PC/SC context: `context` is the other side's, or empty, and is then set to this one's.
 std::unique_ptr<host::ReaderSession> openParty(cli::Output& out, const std::string& role, const std::string& reader,
-                                               Protocol protocol, ApduObserver* trace, int& exitCode,
+                                               Protocol protocol, ApduObserver* trace,
+                                               std::shared_ptr<PcscContext>& context, int& exitCode,
                                                const nlohmann::json& extra = nlohmann::json::object());
 
 // `epurse recover --from 'R1' --to 'R2'`, the reader names quoted for a shell when needed.
