@@ -203,20 +203,20 @@ int runValueTransfer(cli::Output& out, TransferParties parties, const TransferPl
   if (auto read = session.readParties(*payerStatus, *payeeStatus); !read) {
     return nothingMoved(out, read.failure(), extra);
   }
-  killCardHook("start-from");
+  transferStepHook("start-from");
   auto pd = session.startFrom();
   if (!pd) {
     abortQuietly(payer);
     return nothingMoved(out, pd.failure(), extra);
   }
-  killCardHook("start-to");
+  transferStepHook("start-to");
   auto req = session.startTo();
   if (!req) {
     abortQuietly(payer);
     abortQuietly(payee);
     return nothingMoved(out, req.failure(), extra);
   }
-  killCardHook("req");
+  transferStepHook("req");
   auto val = session.req(*req);
   if (!val) {
     // A purse that refuses REQ has not debited itself; any other failure may hide a debit.
@@ -225,14 +225,14 @@ int runValueTransfer(cli::Output& out, TransferParties parties, const TransferPl
     abortQuietly(payee);
     return nothingMoved(out, val.failure(), extra);
   }
-  killCardHook("val");
+  transferStepHook("val");
   auto ack = session.val(*val);
   if (!ack) return recoveryNeeded(out, parties, ack.failure(), *pd, extra);
-  killCardHook("ack");
+  transferStepHook("ack");
   if (auto acked = session.ack(*ack); !acked) return recoveryNeeded(out, parties, acked.failure(), *pd, extra);
 
   done.receipt = TransferReceipt{*pd, *req, *val, *ack};
-  killCardHook("done");
+  transferStepHook("done");
   // Both were read by readParties and are served from memory.
   auto payerCert = payer.certificate();
   auto payeeCert = payee.certificate();

@@ -22,15 +22,23 @@ bool dead(pid_t pid) {
   return close == std::string::npos || (close + 2 < line.size() && line[close + 2] == 'Z');
 }
 
-}  // namespace
-
-void killCardHook(std::string_view step) {
-  const char* value = std::getenv(kKillCardEnvironment);
-  if (value == nullptr) return;
+// The number after "STEP:" in the variable `name` when its STEP is `step`, else 0.
+long hookArgument(const char* name, std::string_view step) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return 0;
   const std::string_view hook(value);
   const auto colon = hook.find(':');
-  if (colon == std::string_view::npos || hook.substr(0, colon) != step) return;
-  const pid_t pid = static_cast<pid_t>(std::atol(std::string(hook.substr(colon + 1)).c_str()));
+  if (colon == std::string_view::npos || hook.substr(0, colon) != step) return 0;
+  return std::atol(std::string(hook.substr(colon + 1)).c_str());
+}
+
+}  // namespace
+
+void transferStepHook(std::string_view step) {
+  if (const long signalNumber = hookArgument(kSignalAtEnvironment, step); signalNumber > 0) {
+    ::raise(static_cast<int>(signalNumber));
+  }
+  const pid_t pid = static_cast<pid_t>(hookArgument(kKillCardEnvironment, step));
   if (pid <= 0) return;
   ::kill(pid, SIGKILL);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

@@ -2,7 +2,7 @@
 // epurse_value_fixture.h): the order hashed into the purchase reference, the receipt file
 // written once and verified offline with the issuer's public key, every tampering refused by
 // name, a card killed mid-payment (exit 10, no receipt), and the point-of-sale loop taking two
-// customers' cards in turn, then ended by SIGINT.
+// customers' cards in turn, then ended by SIGINT, while it waits and in the middle of a payment.
 #define BOOST_TEST_MODULE epurse_pay_test
 #include <boost/test/unit_test.hpp>
 
@@ -342,6 +342,59 @@ BOOST_AUTO_TEST_CASE(sigint_ends_accept_cleanly) {
   const bool prompt = std::chrono::steady_clock::now() - sent < 3s;
   BOOST_TEST(prompt, "accept took 3 s or more to stop");
   BOOST_TEST(balanceOf(*b) == 1000);
+}
+
+// Ctrl-C while value is in flight (raised by the program itself just before VAL, through the
+// test hook, so that it lands mid-payment every time): the payment is finished, not cut, its
+// receipt written; then the loop stops. Cutting it there would leave 2.50 in transit.
+BOOST_AUTO_TEST_CASE(sigint_during_a_payment_finishes_it_then_stops) {
+  const auto before = statusOf(*a);
+  const long long merchantBefore = balanceOf(*b);
+  const std::string receipts = (dir / "receipts-sigint").string();
+  std::filesystem::create_directory(receipts);
+  ::setenv("EPURSE_TEST_SIGNAL_AT", ("val:" + std::to_string(SIGINT)).c_str(), 1);
+  Background accept({EPURSE_CLI_PROGRAM, "accept", "--merchant", readers[1], "--amount", "2.50", "--order", order,
+                     "--receipts", receipts, "--json"},
+                    (dir / "accept-sigint.err").string());
+  ::unsetenv("EPURSE_TEST_SIGNAL_AT");
+  BOOST_TEST(accept.event()["event"] == "waiting");
+  json e = accept.event();
+  BOOST_TEST_REQUIRE(e["event"] == "paid", e.dump() << "\n" << readText((dir / "accept-sigint.err").string()));
+  const std::string receipt = e["receipt"];
+  e = accept.event();
+  BOOST_TEST(e["event"] == "stopped", e.dump());
+  BOOST_TEST(e["payments"] == 1);
+  BOOST_TEST(accept.wait() == 0);
+
+  const auto after = statusOf(*a);
+  BOOST_TEST(after.balance == before.balance - 250);
+  BOOST_TEST(balanceOf(*b) == merchantBefore + 250);
+  BOOST_TEST((after.protocol == protocol::ProtocolStatus::kIdle), "the customer's purse is left mid-transfer");
+  BOOST_TEST(after.exceptionsHeld == before.exceptionsHeld, "the payment was cut: value in transit");
+  BOOST_TEST(statusOf(*b).exceptionsHeld == 0u);
+  verifyJson(receipt, 0);
+}
+
+// The receipt's name is taken already: the payment stands (the cards moved the value), the
+// event says the receipt is missing and why, and the file in the way is left as it was.
+BOOST_AUTO_TEST_CASE(a_receipt_accept_cannot_write_is_reported_and_the_payment_stands) {
+  const auto before = statusOf(*a);
+  const std::string receipts = (dir / "receipts-taken").string();
+  std::filesystem::create_directory(receipts);
+  const std::string name = "receipt-" + std::string(kPurseA) + "-" + std::to_string(before.nextSeq) + ".json";
+  const std::string taken = writeFile("receipts-taken/" + name, "someone else's file\n");
+  Background accept({EPURSE_CLI_PROGRAM, "accept", "--merchant", readers[1], "--amount", "2.50", "--order", order,
+                     "--receipts", receipts, "--count", "1", "--json"},
+                    (dir / "accept-taken.err").string());
+  BOOST_TEST(accept.event()["event"] == "waiting");
+  const json e = accept.event();
+  BOOST_TEST_REQUIRE(e["event"] == "paid", e.dump());
+  BOOST_TEST(e["receipt"].is_null(), e.dump());
+  BOOST_TEST(has(e.value("receiptError", std::string()), taken), e.dump());
+  BOOST_TEST(accept.event()["event"] == "stopped");
+  BOOST_TEST(accept.wait() == 0);
+  BOOST_TEST(readText(taken) == "someone else's file\n");
+  BOOST_TEST(statusOf(*a).balance == before.balance - 250);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
