@@ -9,7 +9,8 @@
 # mount namespace with a tmpfs on /run/pcscd, and in a private PID namespace so that nothing
 # outlives the run. vpcd listens on a free port pair PPPP, PPPP+1 (readers "… 00 00" and
 # "… 00 01"); COMMAND finds PPPP in EPURSE_VPCD_PORT. The daemon's log is in
-# EPURSE_PCSCD_LOG.
+# EPURSE_PCSCD_LOG; a test that stops the daemon finds its PID in EPURSE_PCSCD_PID and starts
+# another with `pcscd --foreground --config "$EPURSE_PCSCD_CONFIG"`.
 set -euo pipefail
 
 driver=${EPURSE_VPCD_DRIVER:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so}
@@ -71,6 +72,8 @@ done
 [[ -S /run/pcscd/pcscd.comm ]] || { echo "error: pcscd did not open its socket in 10 s" >&2; exit 1; }
 
 export EPURSE_VPCD_PORT=$port
+export EPURSE_PCSCD_PID=$pcscd_pid
+export EPURSE_PCSCD_CONFIG="$work/reader.conf.d"
 set +e
 "$@"
 rc=$?
