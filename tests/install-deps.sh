@@ -12,7 +12,7 @@ packages=(
   pcscd vsmartcard-vpcd                  # the PC/SC daemon and the virtual reader driver
   opensc pcsc-tools                      # other PC/SC clients the end-to-end tests use
   python3-pyscard                        # the interop test: a PC/SC client in Python
-  util-linux mount                       # unshare, mount: the private pcscd
+  util-linux mount iproute2              # unshare, mount, ip: the private pcscd
   chromium                               # report_browser_test renders the issuer report page
 )
 

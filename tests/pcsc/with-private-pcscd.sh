@@ -6,9 +6,11 @@
 #
 # pcsc-lite 1.9.9's daemon always listens on /run/pcscd/pcscd.comm (only the client library
 # reads PCSCLITE_CSOCK_NAME), so the daemon, COMMAND and everything it starts run in a private
-# mount namespace with a tmpfs on /run/pcscd, and in a private PID namespace so that nothing
-# outlives the run. vpcd listens on a free port pair PPPP, PPPP+1 (readers "… 00 00" and
-# "… 00 01"); COMMAND finds PPPP in EPURSE_VPCD_PORT. The daemon's log is in
+# mount namespace with a tmpfs on /run/pcscd, in a private PID namespace so that nothing
+# outlives the run, and in a private network namespace with only its own loopback: vpcd
+# listens on every interface it sees (docs/security.md § 3), and here that is a loopback no other
+# process on the machine can reach. vpcd listens on a free port pair PPPP, PPPP+1 (readers
+# "… 00 00" and "… 00 01"); COMMAND finds PPPP in EPURSE_VPCD_PORT. The daemon's log is in
 # EPURSE_PCSCD_LOG; a test that stops the daemon finds its PID in EPURSE_PCSCD_PID and starts
 # another with `pcscd --foreground --config "$EPURSE_PCSCD_CONFIG"`.
 set -euo pipefail
@@ -30,11 +32,13 @@ if [[ "${EPURSE_PRIVATE_PCSCD_INSIDE:-}" != 1 ]]; then
     userns=(--user --map-root-user)
   fi
   export EPURSE_PRIVATE_PCSCD_INSIDE=1
-  exec unshare "${userns[@]}" --mount --pid --fork --kill-child --mount-proc "$0" "$@"
+  command -v ip >/dev/null || { echo "error: ip is not installed (apt-get install iproute2)" >&2; exit 1; }
+  exec unshare "${userns[@]}" --mount --pid --net --fork --kill-child --mount-proc "$0" "$@"
 fi
 
 # Inside the namespaces from here on.
 mount -t tmpfs -o mode=0755 tmpfs /run/pcscd
+ip link set lo up  # a new network namespace starts with its loopback down
 
 port_in_use() {  # /proc/net/tcp* list local ports in hex after the address
   local hex
