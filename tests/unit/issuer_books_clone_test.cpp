@@ -158,3 +158,28 @@ BOOST_AUTO_TEST_CASE(a_balance_raised_in_the_card_image_is_unexplained_by_exactl
   BOOST_TEST(it->valueAtRisk == 4000u);  // says 8000 where 5000 - 1000 explains 4000
   BOOST_TEST(found.revoked);
 }
+
+// Someone with the issuer's key (stolen, or an insider) signs a load the books never
+// authorised and applies it: the card accepts it, as it must, but its collection finds the
+// load record matching no order, with exactly its value at risk, and the purse is flagged.
+BOOST_AUTO_TEST_CASE(a_load_signed_outside_the_books_is_unexplained_by_exactly_its_value) {
+  BooksFixture f;
+  auto a = f.issue(1);
+  f.load(*a, 1000);
+  BOOST_TEST_REQUIRE(f.collect(*a).findings.empty());
+
+  const auto status = a->status();
+  const protocol::ValueOrder rogue{status.loadCounter, 7000, status.currency, kToday};
+  (void)checks::expectOk(*a, checks::required(f.issuer().signer().load(status.purseId, rogue), "the rogue load"),
+                         "LOAD signed outside the books");
+  BOOST_TEST_REQUIRE(a->status().balance == 8000u);
+
+  auto found = f.collect(*a);
+  BOOST_TEST_REQUIRE(findingsOf(found, FindingKind::kUnexplained) == 1u);
+  const auto it = std::find_if(found.findings.begin(), found.findings.end(),
+                               [](const auto& x) { return x.kind == FindingKind::kUnexplained; });
+  BOOST_TEST(it->valueAtRisk == 7000u);
+  BOOST_TEST(it->detail.find("matches no order") != std::string::npos, it->detail);
+  BOOST_TEST(f.euro().flaggedPurses == 1u);
+  BOOST_TEST(f.euro().valueAtRisk == 7000);
+}
