@@ -33,6 +33,20 @@ Status checkPd(const PaymentDetails& pd, const PurseStatus& payer, const StartOr
   return makeError(ErrorCode::kProtocol, "the payer's pd differs from the transfer asked for in: " + wrong);
 }
 
+// What a 6982 at START means, which the status word alone cannot say: START is where each
+// purse checks the other's certificate (docs/apdu.md, START FROM and START TO).
+std::string explained(TransferStep step, const host::CardFailure& cause) {
+  std::string message = cause.error.message;
+  if (cause.sw != sw::kSecurityStatusNotSatisfied) return message;
+  if (step == TransferStep::kStartTo) {
+    message += " (the payee does not accept the payer's certificate: another issuer's, expired, or revoked)";
+  } else if (step == TransferStep::kStartFrom) {
+    message += " (the payer does not accept the payee's certificate: another issuer's, expired, or revoked;"
+               " or the payer's PIN is needed and not verified)";
+  }
+  return message;
+}
+
 }  // namespace
 
 const char* transferStepName(TransferStep step) {
@@ -48,7 +62,9 @@ const char* transferStepName(TransferStep step) {
 }
 
 TransferFailure::TransferFailure(TransferStep failedStep, const host::CardFailure& cause)
-    : step(failedStep), error(cause.within(stepContext(failedStep)).error), sw(cause.sw) {}
+    : step(failedStep), error(cause.error), sw(cause.sw) {
+  error.message = stepContext(failedStep) + ": " + explained(failedStep, cause);
+}
 
 TransferFailure::TransferFailure(TransferStep failedStep, Error cause)
     : step(failedStep), error(host::CardFailure(std::move(cause)).within(stepContext(failedStep)).error) {}

@@ -198,4 +198,27 @@ BOOST_AUTO_TEST_CASE(the_human_message_after_a_pulled_card_says_how_to_recover) 
   BOOST_TEST((fate == terminal::TransferFate::kValueLost));
 }
 
+// A purse reported stolen and revoked by hand: a payee refuses it once the payee has the new
+// list, which reaches a card at its next load or collect. Until then the payee does not know
+// (the window docs/security.md describes): this test shows both sides of it.
+BOOST_AUTO_TEST_CASE(a_purse_revoked_as_stolen_is_refused_by_a_payee_once_that_payee_is_collected) {
+  const json revoked = issuerJson(signing({"revoke", kPurseA, "--reason", "reported stolen"}));
+  BOOST_TEST(revoked.dump().find(kPurseA) != std::string::npos, revoked.dump());
+
+  const auto before = epurse({"transfer", "--from", "0", "--to", "1", "--amount", "1.00"});
+  BOOST_TEST(before.exitCode == 0, "the payee has no list yet: " << before.out);
+
+  const json collected = issuerJson(signing({"collect", "--reader", readerArg(*b)}));
+  BOOST_TEST(collected["revocationListPushed"] == true, collected.dump());
+  const long long payer = balanceOf(*a), payee = balanceOf(*b);
+  const auto refused = epurse({"transfer", "--from", "0", "--to", "1", "--amount", "1.00", "--json"});
+  BOOST_TEST(refused.exitCode != 0, refused.out);
+  BOOST_TEST(refused.exitCode != 10, "a refusal at START must not leave value in flight: " << refused.out);
+  const json j = parsed(refused);
+  BOOST_TEST(j["moved"] == false, refused.out);
+  BOOST_TEST(has(j["error"]["message"], "revoked"), refused.out);
+  BOOST_TEST(balanceOf(*a) == payer);
+  BOOST_TEST(balanceOf(*b) == payee);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
