@@ -14,6 +14,7 @@ packages=(
   python3-pyscard                        # the interop test: a PC/SC client in Python
   util-linux mount iproute2              # unshare, mount, ip: the private pcscd
   chromium                               # report_browser_test renders the issuer report page
+  valgrind                               # pin_timing_test counts VERIFY's instructions (callgrind)
 )
 
 missing=()
