@@ -93,6 +93,7 @@ Connection::~Connection() { PQfinish(conn_); }
 
 Result<PgResult> Connection::finish(PGresult* result, std::string_view what) {
   lastSqlState_.clear();
+  connectionGone_ = false;
   const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return PgResult(result);
   PgResult owned(result);  // freed on every path below
@@ -105,7 +106,11 @@ Result<PgResult> Connection::finish(PGresult* result, std::string_view what) {
   } else {
     message += trimmed(PQerrorMessage(conn_));
   }
-  if (lost()) {
+  // libpq's own failures carry no SQLSTATE (the socket closed under it); class 08 is the
+  // connection's, 57P01..03 the server shutting down.
+  connectionGone_ = lost() || lastSqlState_.empty() || lastSqlState_.rfind("08", 0) == 0 ||
+                    lastSqlState_.rfind("57P", 0) == 0;
+  if (connectionGone_) {
     return makeError(ErrorCode::kIo, message + " (lost the connection to the PostgreSQL server, " + where() + ")");
   }
   if (lastSqlState_ == kSerializationFailure || lastSqlState_ == kDeadlockDetected || lastSqlState_ == kLockNotAvailable) {
@@ -161,6 +166,7 @@ bool Connection::lost() const { return PQstatus(conn_) == CONNECTION_BAD; }
 bool Connection::reconnect() {
   PQreset(conn_);
   prepared_.clear();
+  connectionGone_ = false;
   return PQstatus(conn_) == CONNECTION_OK;
 }
 

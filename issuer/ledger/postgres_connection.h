@@ -89,6 +89,8 @@ class Connection {
   // The transaction is aborted (a statement failed) and only a ROLLBACK (TO SAVEPOINT) helps.
   bool inFailedTransaction() const;
   bool lost() const;
+  // The last failure was the connection's (closed, reset, the server shutting down).
+  bool connectionGone() const { return connectionGone_; }
   // A lost connection is made again (the server restarted): its prepared statements are gone.
   bool reconnect();
   const std::string& lastSqlState() const { return lastSqlState_; }
@@ -101,6 +103,7 @@ class Connection {
   Result<PgResult> finish(PGresult* result, std::string_view what);
   PGconn* conn_;
   std::string lastSqlState_;
+  bool connectionGone_ = false;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 

@@ -165,7 +165,7 @@ Status PostgresTransaction::insertBatches(const char* head, std::size_t columns,
     Result<PgResult> r = count == kBatchRows ? db_->query(sql, p, what) : db_->queryOnce(sql, p, what);
     if (r) continue;
     const std::string state = db_->lastSqlState();
-    if ((state != kUniqueViolation && state != kForeignKeyViolation) || db_->lost()) return failed(r.error());
+    if ((state != kUniqueViolation && state != kForeignKeyViolation) || db_->connectionGone()) return failed(r.error());
     undoToSavepoint();
     if (db_->inFailedTransaction() || !db_->inTransaction()) return failed(r.error());
     return refusedRecord(what, table, rows, first + count, state);

@@ -30,7 +30,7 @@ class PostgresLedger final : public Ledger {
   // and, if enabled, data checksums); references are enforced by the server on every write.
   Status checkIntegrity() override {
     if (db_->inTransaction()) return makeError(ErrorCode::kBusy, db_->where() + ": a transaction is open on this ledger");
-    if (db_->lost() && !db_->reconnect()) {
+    if ((db_->lost() || db_->connectionGone()) && !db_->reconnect()) {
       return makeError(ErrorCode::kIo, "lost the connection to the PostgreSQL server, " + db_->where());
     }
     Result<postgres::PgResult> begun = db_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "checking the ledger");

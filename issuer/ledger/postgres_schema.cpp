@@ -214,7 +214,7 @@ Result<LedgerMeta> readMeta(Connection& db) {
   if (*tables != 1) return makeError(ErrorCode::kCorrupt, notOurs + " (no meta table)");
   Result<PgResult> r = db.queryOnce("SELECT key, number, bytes FROM meta", Params(), "reading the ledger's meta table");
   if (!r) {
-    return db.lastSqlState().empty() || db.lost() ? r.error() : makeError(ErrorCode::kCorrupt, notOurs + ": " + r.error().message);
+    return db.connectionGone() ? r.error() : makeError(ErrorCode::kCorrupt, notOurs + ": " + r.error().message);
   }
   LedgerMeta meta;
   bool marked = false, versioned = false, issued = false;

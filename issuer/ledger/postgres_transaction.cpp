@@ -25,11 +25,14 @@ Result<std::unique_ptr<Transaction>> PostgresTransaction::begin(std::shared_ptr<
     return makeError(ErrorCode::kBusy, db->where() + ": this ledger connection has a transaction open already");
   }
   // The server restarted since the last transaction: connect again (nothing was open).
-  if (db->lost() && !db->reconnect()) {
+  if ((db->lost() || db->connectionGone()) && !db->reconnect()) {
     return makeError(ErrorCode::kIo, "lost the connection to the PostgreSQL server, " + db->where() + ", and cannot reconnect");
   }
   const char* sql = mode == Mode::kWrite ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-  if (Result<PgResult> r = db->exec(sql, "starting a ledger transaction"); !r) return r.error();
+  Result<PgResult> begun = db->exec(sql, "starting a ledger transaction");
+  // A connection that died while idle is only found out now: once more, on a new one.
+  if (!begun && db->connectionGone() && db->reconnect()) begun = db->exec(sql, "starting a ledger transaction");
+  if (!begun) return begun.error();
   if (mode == Mode::kRead) {
     // The snapshot is taken at the first statement: take it now, so it is of the moment
     // beginRead() returned.
@@ -111,7 +114,7 @@ Result<PgResult> PostgresTransaction::change(const std::string& sql, const Param
   const std::string state = db_->lastSqlState();
   const bool refusedRow = (state == kUniqueViolation && !duplicate.empty()) ||
                           (state == kForeignKeyViolation && !missingParent.empty());
-  if (!refusedRow || db_->lost()) return failed(r.error());
+  if (!refusedRow || db_->connectionGone()) return failed(r.error());
   undoToSavepoint();
   if (db_->inFailedTransaction() || !db_->inTransaction()) return failed(r.error());
   return makeError(ErrorCode::kInvalidArgument, state == kUniqueViolation ? duplicate : missingParent);

@@ -78,10 +78,10 @@ started=1
   exit 1
 }
 for _ in $(seq 1 100); do
-  "$bindir/pg_isready" -q -h "$work" -p "$port" && break
+  "$bindir/pg_isready" -q -h "$work" -p "$port" -U postgres && break
   sleep 0.1
 done
-"$bindir/pg_isready" -q -h "$work" -p "$port" || { echo "error: the private postgres does not answer" >&2; exit 1; }
+"$bindir/pg_isready" -q -h "$work" -p "$port" -U postgres || { echo "error: the private postgres does not answer" >&2; exit 1; }
 
 export EPURSE_TEST_POSTGRES="postgresql:///postgres?host=$work&port=$port&user=postgres"
 export EPURSE_TEST_POSTGRES_DATA="$data"
