@@ -104,6 +104,8 @@ class PostgresPlace final : public LedgerPlace {
 
 }  // namespace
 
+void runOnDatabase(const std::string& conninfo, const std::string& sql) { runOnServer(conninfo, sql); }
+
 std::string postgresServer() {
   const char* server = std::getenv("EPURSE_TEST_POSTGRES");
   return server == nullptr ? "" : server;

@@ -36,6 +36,10 @@ class LedgerPlace {
   virtual Result<std::unique_ptr<issuer::ledger::Ledger>> open() = 0;
 };
 
+// Runs one SQL statement on a new connection to `conninfo` (behind the ledger's back);
+// throws std::runtime_error with the server's message.
+void runOnDatabase(const std::string& conninfo, const std::string& sql);
+
 // Throws std::runtime_error if the place cannot be made (a named server that is unreachable).
 std::unique_ptr<LedgerPlace> makeLedgerPlace(const std::string& backend);
 

@@ -15,15 +15,18 @@
 #include <string>
 #include <vector>
 
+#include "issuer/ledger/postgres_ledger.h"
 #include "issuer/ledger/sqlite_ledger.h"
 #include "tests/support/ledger_backends.h"
 #include "tests/support/ledger_samples.h"
 #include "tests/support/test_bytes.h"
+#include "tests/support/test_printing.h"
 
 using namespace epurse;
 using namespace epurse::testing::ledger;
 using il::LogRow;
 using protocol::LogType;
+using epurse::testing::why;
 
 namespace {
 
@@ -465,6 +468,58 @@ LEDGER_CASE(a_read_cannot_write_and_an_ended_transaction_does_nothing) {
   BOOST_TEST(tx->addPurse(purseRow(2)).error().code == ErrorCode::kInvalidArgument);
   BOOST_TEST(tx->purses().error().code == ErrorCode::kInvalidArgument);
   BOOST_TEST(required(read()->purses()).size() == 1u);
+}
+
+LEDGER_CASE(a_ledger_is_never_created_over_another) {
+  start(backend);
+  {
+    auto tx = write();
+    required(tx->addPurse(purseRow(1)));
+    required(tx->commit());
+  }
+  const auto twice = place->create(issuerId(8));
+  BOOST_TEST_REQUIRE(!twice.isOk());
+  BOOST_TEST(twice.error().code == ErrorCode::kInvalidArgument, why(twice));
+  ledger.reset();
+  auto again = reopen();
+  BOOST_TEST(again->issuerKeyId() == issuerId(7));
+  BOOST_TEST(required(required(again->beginRead())->purses()).size() == 1u);
+}
+
+namespace {
+bool onPostgres(boost::unit_test::test_unit_id) { return !postgresServer().empty(); }
+}  // namespace
+
+// PostgreSQL only: a database that is not (or no longer) an epurse ledger is refused, never
+// written to; an unreachable server is kIo with libpq's reason; describe() hides a password.
+BOOST_AUTO_TEST_CASE(a_database_that_is_not_a_ledger_is_refused, *boost::unit_test::precondition(onPostgres)) {
+  auto foreign = makeLedgerPlace(kPostgres);
+  runOnDatabase(foreign->locator(), "CREATE TABLE customers (id BIGINT PRIMARY KEY)");
+  const auto over = foreign->create(issuerId(7));
+  BOOST_TEST(over.error().code == ErrorCode::kInvalidArgument, why(over));
+  BOOST_TEST(over.error().message.find("something else") != std::string::npos, why(over));
+  const auto opened = foreign->open();
+  BOOST_TEST(opened.error().code == ErrorCode::kCorrupt, why(opened));
+  BOOST_TEST(opened.error().message.find("not an epurse ledger") != std::string::npos, why(opened));
+
+  Fixture f;
+  f.start(kPostgres);
+  f.ledger.reset();
+  runOnDatabase(f.place->locator(), "UPDATE meta SET number = 99 WHERE key = 'schema_version'");
+  BOOST_TEST(f.place->open().error().code == ErrorCode::kUnsupported);
+  runOnDatabase(f.place->locator(), "UPDATE meta SET number = 2, bytes = 'other'::bytea WHERE key IN ('schema_version', 'application')");
+  BOOST_TEST(f.place->open().error().code == ErrorCode::kCorrupt);
+
+  const auto nowhere = il::openPostgresLedger("postgresql:///epurse?host=/nonexistent-socket-dir");
+  BOOST_TEST(nowhere.error().code == ErrorCode::kIo, why(nowhere));
+  BOOST_TEST(nowhere.error().message.find("nonexistent-socket-dir") != std::string::npos, why(nowhere));
+
+  auto hidden = makeLedgerPlace(kPostgres);
+  std::string withPassword = hidden->locator();
+  withPassword.replace(withPassword.find(":///"), 4, "://postgres:s3cret-word@/");
+  auto ledger = required(il::createPostgresLedger(withPassword, issuerId(7)));
+  BOOST_TEST(ledger->describe().find("s3cret") == std::string::npos, ledger->describe());
+  BOOST_TEST(ledger->describe().find("schema 2") != std::string::npos, ledger->describe());
 }
 
 // SQLite only: the books and their write-ahead log are the issuer's: owner-only, even under umask 0.
