@@ -496,9 +496,11 @@ BOOST_AUTO_TEST_CASE(a_database_that_is_not_a_ledger_is_refused, *boost::unit_te
   auto foreign = makeLedgerPlace(kPostgres);
   runOnDatabase(foreign->locator(), "CREATE TABLE customers (id BIGINT PRIMARY KEY)");
   const auto over = foreign->create(issuerId(7));
+  BOOST_TEST_REQUIRE(!over.isOk());
   BOOST_TEST(over.error().code == ErrorCode::kInvalidArgument, why(over));
   BOOST_TEST(over.error().message.find("something else") != std::string::npos, why(over));
   const auto opened = foreign->open();
+  BOOST_TEST_REQUIRE(!opened.isOk());
   BOOST_TEST(opened.error().code == ErrorCode::kCorrupt, why(opened));
   BOOST_TEST(opened.error().message.find("not an epurse ledger") != std::string::npos, why(opened));
 
@@ -506,11 +508,14 @@ BOOST_AUTO_TEST_CASE(a_database_that_is_not_a_ledger_is_refused, *boost::unit_te
   f.start(kPostgres);
   f.ledger.reset();
   runOnDatabase(f.place->locator(), "UPDATE meta SET number = 99 WHERE key = 'schema_version'");
+  BOOST_TEST_REQUIRE(!f.place->open().isOk());
   BOOST_TEST(f.place->open().error().code == ErrorCode::kUnsupported);
   runOnDatabase(f.place->locator(), "UPDATE meta SET number = 2, bytes = 'other'::bytea WHERE key IN ('schema_version', 'application')");
+  BOOST_TEST_REQUIRE(!f.place->open().isOk());
   BOOST_TEST(f.place->open().error().code == ErrorCode::kCorrupt);
 
   const auto nowhere = il::openPostgresLedger("postgresql:///epurse?host=/nonexistent-socket-dir");
+  BOOST_TEST_REQUIRE(!nowhere.isOk());
   BOOST_TEST(nowhere.error().code == ErrorCode::kIo, why(nowhere));
   BOOST_TEST(nowhere.error().message.find("nonexistent-socket-dir") != std::string::npos, why(nowhere));
 
