@@ -8,6 +8,7 @@ packages=(
   libssl-dev libpcsclite-dev libcli11-dev  # OpenSSL 3, PC/SC client, command lines
   nlohmann-json3-dev                     # --json output
   libsqlite3-dev                         # the issuer's ledger (SQLite)
+  postgresql libpq-dev                   # the ledger on PostgreSQL: a private test server, libpq
   libboost-test-dev                      # Boost.Test
   pcscd vsmartcard-vpcd                  # the PC/SC daemon and the virtual reader driver
   opensc pcsc-tools                      # other PC/SC clients the end-to-end tests use

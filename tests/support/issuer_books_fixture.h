@@ -1,4 +1,6 @@
-// The issuer's books over a real SQLite ledger in a temporary directory, with in-memory purses
+// The issuer's books over a real ledger (SQLite in a temporary directory, or a fresh
+// PostgreSQL database when EPURSE_TEST_REQUIRE_POSTGRES=1: tests/support/ledger_backends.h,
+// so the same programs run under tests/postgres/with-private-postgres.sh), with in-memory purses
 // issued, loaded, collected and refunded through exactly the calls epurse-issuer makes: an
 // order is authorised (pending) before it goes to the card and confirmed by the receipt.
 #pragma once
@@ -12,7 +14,9 @@
 
 #include "host/evidence_reader.h"
 #include "issuer/books/books.h"
+#include "issuer/ledger/ledger_locator.h"
 #include "issuer/ledger/sqlite_ledger.h"
+#include "tests/support/ledger_backends.h"
 #include "tests/support/purse_command_checks.h"
 #include "tests/support/purse_fixture.h"
 #include "tests/support/purse_transfers.h"
@@ -23,10 +27,18 @@ inline constexpr issuer::ledger::UnixTime kNow = 1796000000;  // any fixed time:
 
 class BooksFixture {
  public:
-  BooksFixture() {
+  explicit BooksFixture(const std::string& backend = epurse::testing::ledger::ledgerBackends().front()) {
     char pattern[] = "/tmp/epurse-books-XXXXXX";
     dir_ = mkdtemp(pattern);
-    auto created = issuer::ledger::createSqliteLedger(dir_ + "/ledger.db", issuer_.key().keyId());
+    Result<std::unique_ptr<issuer::ledger::Ledger>> created = makeError(ErrorCode::kInternal, "no backend");
+    if (backend == epurse::testing::ledger::kSqlite) {
+      locator_ = dir_ + "/ledger.db";
+      created = issuer::ledger::createSqliteLedger(locator_, issuer_.key().keyId());
+    } else {
+      place_ = epurse::testing::ledger::makeLedgerPlace(backend);
+      locator_ = place_->locator();
+      created = place_->create(issuer_.key().keyId());
+    }
     if (!created) throw std::runtime_error("ledger: " + why(created));
     ledger_ = std::move(*created);
     books_ = std::make_unique<issuer::Books>(*ledger_, issuer_.key().verificationKey(), &issuer_.signer());
@@ -41,6 +53,9 @@ class BooksFixture {
   issuer::Books& books() { return *books_; }
   issuer::ledger::Ledger& ledger() { return *ledger_; }
   const std::string& dir() const { return dir_; }
+  // The ledger's path or PostgreSQL URI, for another program (a forked child) to open.
+  const std::string& ledgerLocator() const { return locator_; }
+  Result<std::unique_ptr<issuer::ledger::Ledger>> openLedgerAgain() const { return issuer::ledger::openLedger(locator_); }
 
   // A personalised purse, registered in the books, with nothing loaded.
   std::unique_ptr<TestPurse> issue(std::uint8_t n, PurseProfile profile = {}) {
@@ -128,6 +143,8 @@ class BooksFixture {
 
  private:
   std::string dir_;
+  std::string locator_;
+  std::unique_ptr<epurse::testing::ledger::LedgerPlace> place_;  // PostgreSQL: the database, dropped after the ledger closes
   TestIssuer issuer_;
   std::unique_ptr<issuer::ledger::Ledger> ledger_;
   std::unique_ptr<issuer::Books> books_;

@@ -1,7 +1,11 @@
-// The ledger (issuer/ledger/ledger.h) on its SQLite backend: every method round-trips its
-// rows field by field, the uniqueness rules refuse a second copy and change nothing, a
-// transaction dropped without commit leaves nothing behind, and a read sees one snapshot.
+// The ledger (issuer/ledger/ledger.h) on each backend (SQLite always, PostgreSQL when
+// EPURSE_TEST_POSTGRES names a server: tests/support/ledger_backends.h): every method
+// round-trips its rows field by field, the uniqueness rules refuse a second copy and change
+// nothing, a transaction dropped without commit leaves nothing behind, and a read sees one
+// snapshot. Every case runs once per backend, in a ledger of its own.
 #define BOOST_TEST_MODULE ledger_test
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
@@ -11,21 +15,30 @@
 #include <string>
 #include <vector>
 
+#include "issuer/ledger/postgres_ledger.h"
 #include "issuer/ledger/sqlite_ledger.h"
+#include "tests/support/ledger_backends.h"
 #include "tests/support/ledger_samples.h"
 #include "tests/support/test_bytes.h"
+#include "tests/support/test_printing.h"
 
 using namespace epurse;
 using namespace epurse::testing::ledger;
 using il::LogRow;
 using protocol::LogType;
+using epurse::testing::why;
 
 namespace {
 
+// Made by the first line of each case, once its backend is known.
 struct Fixture {
-  ScratchDir dir;
-  std::string path = dir.file("books.db");
-  std::unique_ptr<il::Ledger> ledger = required(il::createSqliteLedger(path, issuerId(7)));
+  std::unique_ptr<LedgerPlace> place;
+  std::unique_ptr<il::Ledger> ledger;
+  void start(const std::string& backend) {
+    place = makeLedgerPlace(backend);
+    ledger = required(place->create(issuerId(7)));
+  }
+  std::unique_ptr<il::Ledger> reopen() { return required(place->open()); }
 
   std::unique_ptr<il::Transaction> write() { return required(ledger->beginWrite()); }
   std::unique_ptr<il::Transaction> read() { return required(ledger->beginRead()); }
@@ -44,21 +57,26 @@ struct Fixture {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_CASE(a_new_ledger_opens_again_with_its_issuer, Fixture) {
+// A case run on every backend, `backend` naming the one (Boost prints it with a failure).
+#define LEDGER_CASE(name) BOOST_DATA_TEST_CASE_F(Fixture, name, boost::unit_test::data::make(ledgerBackends()), backend)
+
+LEDGER_CASE(a_new_ledger_opens_again_with_its_issuer) {
+  start(backend);
   BOOST_TEST(ledger->issuerKeyId() == issuerId(7));
   const std::string text = ledger->describe();
-  BOOST_TEST(text.find("SQLite 3.") == 0u);
-  BOOST_TEST(text.find(path) != std::string::npos);
+  BOOST_TEST(text.find(place->describedPrefix()) == 0u, text);
+  BOOST_TEST(text.find(place->describedPlace()) != std::string::npos, text);
   BOOST_TEST(text.find("schema 2") != std::string::npos);
   required(ledger->checkIntegrity());
   ledger.reset();
 
-  auto again = required(il::openSqliteLedger(path));
+  auto again = reopen();
   BOOST_TEST(again->issuerKeyId() == issuerId(7));
   required(again->checkIntegrity());
 }
 
-BOOST_FIXTURE_TEST_CASE(purses_round_trip_and_register_once, Fixture) {
+LEDGER_CASE(purses_round_trip_and_register_once) {
+  start(backend);
   auto tx = write();
   required(tx->addPurse(purseRow(3)));
   required(tx->addPurse(purseRow(1)));
@@ -78,7 +96,8 @@ BOOST_FIXTURE_TEST_CASE(purses_round_trip_and_register_once, Fixture) {
   for (std::uint8_t i = 0; i < 3; ++i) BOOST_TEST(same(all[i], purseRow(static_cast<std::uint8_t>(i + 1))));
 }
 
-BOOST_FIXTURE_TEST_CASE(purse_serials_rise_and_survive_a_reopen, Fixture) {
+LEDGER_CASE(purse_serials_rise_and_survive_a_reopen) {
+  start(backend);
   {
     auto tx = write();
     BOOST_TEST(required(tx->takePurseSerial()) == 1u);
@@ -86,13 +105,14 @@ BOOST_FIXTURE_TEST_CASE(purse_serials_rise_and_survive_a_reopen, Fixture) {
     required(tx->commit());
   }
   ledger.reset();
-  ledger = required(il::openSqliteLedger(path));
+  ledger = reopen();
   auto tx = write();
   BOOST_TEST(required(tx->takePurseSerial()) == 3u);
   required(tx->commit());
 }
 
-BOOST_FIXTURE_TEST_CASE(orders_and_their_settlements_round_trip_once, Fixture) {
+LEDGER_CASE(orders_and_their_settlements_round_trip_once) {
+  start(backend);
   registerTwo();
   il::OrderRow refund = orderRow(2, 5, 700);
   refund.kind = il::OrderKind::kRefund;
@@ -147,7 +167,8 @@ BOOST_FIXTURE_TEST_CASE(orders_and_their_settlements_round_trip_once, Fixture) {
   BOOST_TEST(ofThird->evidence == pattern(103, 4));
 }
 
-BOOST_FIXTURE_TEST_CASE(collections_round_trip_newest_per_purse, Fixture) {
+LEDGER_CASE(collections_round_trip_newest_per_purse) {
+  start(backend);
   registerTwo();
   il::RowId later = 0;
   {
@@ -179,7 +200,8 @@ BOOST_FIXTURE_TEST_CASE(collections_round_trip_newest_per_purse, Fixture) {
   BOOST_TEST(!required(r->findCollection(purseId(1), altered)).has_value());
 }
 
-BOOST_FIXTURE_TEST_CASE(log_records_round_trip_and_are_found_by_pd, Fixture) {
+LEDGER_CASE(log_records_round_trip_and_are_found_by_pd) {
+  start(backend);
   registerTwo();
   const auto paid = pd(1, 4, 2, 9, 250);        // 1 paid 2
   const auto other = pd(1, 5, 2, 10, 10);       // the payer's next transfer
@@ -235,7 +257,8 @@ BOOST_FIXTURE_TEST_CASE(log_records_round_trip_and_are_found_by_pd, Fixture) {
   BOOST_TEST(required(r->transferRecordsFromSeq(purseId(1), 3)).empty());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_log_batch_with_one_stored_record_stores_none_of_it, Fixture) {
+LEDGER_CASE(a_log_batch_with_one_stored_record_stores_none_of_it) {
+  start(backend);
   registerTwo();
   auto tx = write();
   required(tx->addLogRecords({logRow(1, 2, LogType::kLoad, pd(0, 1, 1, 0, 5), collectionOne)}));
@@ -256,7 +279,8 @@ BOOST_FIXTURE_TEST_CASE(a_log_batch_with_one_stored_record_stores_none_of_it, Fi
   required(tx->commit());
 }
 
-BOOST_FIXTURE_TEST_CASE(exception_records_round_trip_once, Fixture) {
+LEDGER_CASE(exception_records_round_trip_once) {
+  start(backend);
   registerTwo();
   const std::vector<il::ExceptionRow> rows = {exceptionRow(2, 1, pd(1, 4, 2, 9, 250), collectionTwo),
                                               exceptionRow(1, 2, pd(1, 4, 2, 9, 250), collectionOne),
@@ -284,7 +308,8 @@ BOOST_FIXTURE_TEST_CASE(exception_records_round_trip_once, Fixture) {
   BOOST_TEST(!required(r->findExceptionRecord(purseId(1), 3)).has_value());
 }
 
-BOOST_FIXTURE_TEST_CASE(findings_and_lost_transfers_round_trip, Fixture) {
+LEDGER_CASE(findings_and_lost_transfers_round_trip) {
+  start(backend);
   registerTwo();
   const il::FindingRow fork{0, purseId(1), il::FindingKind::kFork, collectionOne, 1234, "record 7 differs", 50};
   const il::FindingRow seq{0, purseId(2), il::FindingKind::kDuplicateSeq, 0, 0, "seq 3 in two transfers", 60};
@@ -314,7 +339,8 @@ BOOST_FIXTURE_TEST_CASE(findings_and_lost_transfers_round_trip, Fixture) {
   BOOST_TEST(same(lost[1], il::LostTransferRow{pd(1, 2, 2, 3, 10), 71}));
 }
 
-BOOST_FIXTURE_TEST_CASE(revocation_versions_rise_by_one, Fixture) {
+LEDGER_CASE(revocation_versions_rise_by_one) {
+  start(backend);
   auto tx = write();
   BOOST_TEST(!required(tx->latestRevocation()).has_value());
   BOOST_TEST(tx->addRevocation(revocationRow(2)).error().code == ErrorCode::kInvalidArgument);
@@ -336,7 +362,8 @@ BOOST_FIXTURE_TEST_CASE(revocation_versions_rise_by_one, Fixture) {
   BOOST_TEST(same(all[1], revocationRow(2)));
 }
 
-BOOST_FIXTURE_TEST_CASE(exception_clears_round_trip, Fixture) {
+LEDGER_CASE(exception_clears_round_trip) {
+  start(backend);
   registerTwo();
   il::ExceptionClearRow clear{purseId(1), {{3, 4}, {}}, 80};
   const Bytes digest = pattern(32, 9);
@@ -358,7 +385,8 @@ BOOST_FIXTURE_TEST_CASE(exception_clears_round_trip, Fixture) {
 }
 
 // Empty is a value, not a missing one: empty text and byte strings round-trip as empty.
-BOOST_FIXTURE_TEST_CASE(empty_fields_round_trip_empty, Fixture) {
+LEDGER_CASE(empty_fields_round_trip_empty) {
+  start(backend);
   registerTwo();
   il::CollectionRow bare = collectionRow(1, 40);
   bare.source.clear();
@@ -385,7 +413,8 @@ BOOST_FIXTURE_TEST_CASE(empty_fields_round_trip_empty, Fixture) {
   BOOST_TEST(required(r->settlementOf(order))->evidence.empty());
 }
 
-BOOST_FIXTURE_TEST_CASE(a_transaction_dropped_without_commit_leaves_nothing, Fixture) {
+LEDGER_CASE(a_transaction_dropped_without_commit_leaves_nothing) {
+  start(backend);
   registerTwo();
   {
     auto tx = write();
@@ -405,12 +434,13 @@ BOOST_FIXTURE_TEST_CASE(a_transaction_dropped_without_commit_leaves_nothing, Fix
   BOOST_TEST(required(tx->takePurseSerial()) == 1u);
 }
 
-BOOST_FIXTURE_TEST_CASE(a_read_sees_its_snapshot_not_a_later_write, Fixture) {
+LEDGER_CASE(a_read_sees_its_snapshot_not_a_later_write) {
+  start(backend);
   registerTwo();
   auto snapshot = read();
   {
     // Another program (its own connection) writes and commits meanwhile.
-    auto other = required(il::openSqliteLedger(path));
+    auto other = reopen();
     auto tx = required(other->beginWrite());
     required(tx->addPurse(purseRow(3)));
     required(tx->commit());
@@ -421,7 +451,8 @@ BOOST_FIXTURE_TEST_CASE(a_read_sees_its_snapshot_not_a_later_write, Fixture) {
   BOOST_TEST(required(read()->purses()).size() == 3u);
 }
 
-BOOST_FIXTURE_TEST_CASE(a_read_cannot_write_and_an_ended_transaction_does_nothing, Fixture) {
+LEDGER_CASE(a_read_cannot_write_and_an_ended_transaction_does_nothing) {
+  start(backend);
   auto r = read();
   const Status refused = r->addPurse(purseRow(1));
   BOOST_TEST(refused.error().code == ErrorCode::kInvalidArgument);
@@ -439,7 +470,64 @@ BOOST_FIXTURE_TEST_CASE(a_read_cannot_write_and_an_ended_transaction_does_nothin
   BOOST_TEST(required(read()->purses()).size() == 1u);
 }
 
-// The books and their write-ahead log are the issuer's: owner-only, even under umask 0.
+LEDGER_CASE(a_ledger_is_never_created_over_another) {
+  start(backend);
+  {
+    auto tx = write();
+    required(tx->addPurse(purseRow(1)));
+    required(tx->commit());
+  }
+  const auto twice = place->create(issuerId(8));
+  BOOST_TEST_REQUIRE(!twice.isOk());
+  BOOST_TEST(twice.error().code == ErrorCode::kInvalidArgument, why(twice));
+  ledger.reset();
+  auto again = reopen();
+  BOOST_TEST(again->issuerKeyId() == issuerId(7));
+  BOOST_TEST(required(required(again->beginRead())->purses()).size() == 1u);
+}
+
+namespace {
+bool onPostgres(boost::unit_test::test_unit_id) { return !postgresServer().empty(); }
+}  // namespace
+
+// PostgreSQL only: a database that is not (or no longer) an epurse ledger is refused, never
+// written to; an unreachable server is kIo with libpq's reason; describe() hides a password.
+BOOST_AUTO_TEST_CASE(a_database_that_is_not_a_ledger_is_refused, *boost::unit_test::precondition(onPostgres)) {
+  auto foreign = makeLedgerPlace(kPostgres);
+  runOnDatabase(foreign->locator(), "CREATE TABLE customers (id BIGINT PRIMARY KEY)");
+  const auto over = foreign->create(issuerId(7));
+  BOOST_TEST_REQUIRE(!over.isOk());
+  BOOST_TEST(over.error().code == ErrorCode::kInvalidArgument, why(over));
+  BOOST_TEST(over.error().message.find("something else") != std::string::npos, why(over));
+  const auto opened = foreign->open();
+  BOOST_TEST_REQUIRE(!opened.isOk());
+  BOOST_TEST(opened.error().code == ErrorCode::kCorrupt, why(opened));
+  BOOST_TEST(opened.error().message.find("not an epurse ledger") != std::string::npos, why(opened));
+
+  Fixture f;
+  f.start(kPostgres);
+  f.ledger.reset();
+  runOnDatabase(f.place->locator(), "UPDATE meta SET number = 99 WHERE key = 'schema_version'");
+  BOOST_TEST_REQUIRE(!f.place->open().isOk());
+  BOOST_TEST(f.place->open().error().code == ErrorCode::kUnsupported);
+  runOnDatabase(f.place->locator(), "UPDATE meta SET number = 2, bytes = 'other'::bytea WHERE key IN ('schema_version', 'application')");
+  BOOST_TEST_REQUIRE(!f.place->open().isOk());
+  BOOST_TEST(f.place->open().error().code == ErrorCode::kCorrupt);
+
+  const auto nowhere = il::openPostgresLedger("postgresql:///epurse?host=/nonexistent-socket-dir");
+  BOOST_TEST_REQUIRE(!nowhere.isOk());
+  BOOST_TEST(nowhere.error().code == ErrorCode::kIo, why(nowhere));
+  BOOST_TEST(nowhere.error().message.find("nonexistent-socket-dir") != std::string::npos, why(nowhere));
+
+  auto hidden = makeLedgerPlace(kPostgres);
+  std::string withPassword = hidden->locator();
+  withPassword.replace(withPassword.find(":///"), 4, "://postgres:s3cret-word@/");
+  auto ledger = required(il::createPostgresLedger(withPassword, issuerId(7)));
+  BOOST_TEST(ledger->describe().find("s3cret") == std::string::npos, ledger->describe());
+  BOOST_TEST(ledger->describe().find("schema 2") != std::string::npos, ledger->describe());
+}
+
+// SQLite only: the books and their write-ahead log are the issuer's: owner-only, even under umask 0.
 BOOST_AUTO_TEST_CASE(a_new_ledger_and_its_wal_are_owner_only_whatever_the_umask) {
   ScratchDir scratch;
   const std::string path = scratch.file("books.db");
