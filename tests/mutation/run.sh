@@ -111,6 +111,23 @@ echo "logs: build-mutation/tree/mutation-logs/"
 mapfile -t unit_tests < <(ctest --test-dir "$build_dir" -N -L unit | sed -n 's/^ *Test *#[0-9]*: //p')
 is_unit() { local t; for t in "${unit_tests[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
 
+# The build targets that ctest names run: the executable in each test's command (a wrapper such
+# as with-private-postgres.sh may come first), named for its target; else the name itself.
+targets_of() {
+  local t word found
+  for t in "$@"; do
+    found=
+    for word in $(ctest --test-dir "$build_dir" -N -V -R "^$t\$" | sed -n 's/^.*Test command: //p' | head -n 1); do
+      case $word in /usr/* | /bin/* | *.sh) continue ;; esac
+      if [[ -f $word && -x $word ]]; then
+        found=$(basename "$word")
+        break
+      fi
+    done
+    echo "${found:-$t}"
+  done
+}
+
 failed_tests() {  # ctest log: the names of the tests that failed, space-separated
   sed -n 's/^[[:space:]]*[0-9]* - \([A-Za-z0-9_]*\) (.*)$/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'
 }
@@ -136,7 +153,8 @@ for name in "${names[@]}"; do
   else
     git apply "$patch"
     regex="^($(IFS='|'; echo "${killers[*]}"))\$"
-    if ! cmake --build "$build_dir" -j"$jobs" --target "${killers[@]}" >>"$log" 2>&1; then
+    mapfile -t targets < <(targets_of "${killers[@]}")
+    if ! cmake --build "$build_dir" -j"$jobs" --target "${targets[@]}" >>"$log" 2>&1; then
       result=does-not-build
     elif ! ctest --test-dir "$build_dir" -j"$jobs" --output-on-failure -R "$regex" >>"$log" 2>&1; then
       result=killed by="$(failed_tests "$log")"
