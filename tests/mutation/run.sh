@@ -118,6 +118,7 @@ targets_of() {
   for t in "$@"; do
     found=
     for word in $(ctest --test-dir "$build_dir" -N -V -R "^$t\$" | sed -n 's/^.*Test command: //p' | head -n 1); do
+      word=${word//\"/}  # ctest quotes the arguments it prints
       case $word in /usr/* | /bin/* | *.sh) continue ;; esac
       if [[ -f $word && -x $word ]]; then
         found=$(basename "$word")
