@@ -50,6 +50,9 @@ struct World {
   // The protocol messages the purses answered last: REQ (from START TO), VAL (from REQ),
   // ACK (from VAL), forwarded as the terminal would.
   std::array<std::optional<SignedTransferMessage>, 3> lastMessage;
+  // Each card's nextSeq before the START it last accepted: the seq its counterparty's START
+  // must name (a terminal reads both statuses before the transfer, not between the STARTs).
+  std::array<std::optional<std::uint32_t>, 2> seqAtStart;
 
   World() {
     for (std::size_t i = 0; i < 2; ++i) {
@@ -96,6 +99,8 @@ struct Step {
   std::size_t card = 0;
   std::optional<Amount> signedLoad;  // the amount of an issuer-signed LOAD
   std::optional<std::size_t> answers;  // which lastMessage slot a 9000 answer fills
+  bool powerCycle = false;
+  std::optional<std::uint32_t> seqBefore;  // of a START: the card's nextSeq before it
 };
 
 Step buildStep(World& w, Cursor& in) {
@@ -109,12 +114,17 @@ Step buildStep(World& w, Cursor& in) {
     for (std::size_t i = 0; i < n && in.more(); ++i) s.command.push_back(in.next());
     return s;
   }
-  if (op == Op::kPowerCycle) return s;
+  if (op == Op::kPowerCycle) {
+    s.powerCycle = true;
+    return s;
+  }
   const std::uint8_t argument = in.next();
   CommandApdu command = apdus::abortTransfer();
   if (op == Op::kStartFrom || op == Op::kStartTo) {
     const Amount value = argument * 13u;
-    StartOrder order{w.certificates[other], value, statusOf(w.purses[other]->card()).nextSeq, {}};
+    const std::uint32_t otherSeq = w.seqAtStart[other].value_or(statusOf(w.purses[other]->card()).nextSeq);
+    StartOrder order{w.certificates[other], value, otherSeq, {}};
+    s.seqBefore = statusOf(w.purses[s.card]->card()).nextSeq;
     command = op == Op::kStartFrom ? apdus::startFrom(order) : apdus::startTo(order);
     if (op == Op::kStartTo) s.answers = 0;
   } else if (op == Op::kForward) {
@@ -154,15 +164,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     w.purses[i]->powerCycle();
   }
   w.lastMessage = {};
+  w.seqAtStart = {};
   std::uint64_t allowed = 2 * std::uint64_t{kStartBalance};
   Cursor in{data, size};
   for (std::size_t step = 0; step < kMaxSteps && in.more(); ++step) {
     const Step s = buildStep(w, in);
     testing::TestPurse& purse = *w.purses[s.card];
-    if (s.command.empty()) {
-      if (static_cast<Op>(data[in.pos - 1] % kOps) == Op::kPowerCycle) purse.powerCycle();
-      continue;
-    }
+    if (s.powerCycle) purse.powerCycle();
+    if (s.command.empty()) continue;
     const Amount balanceBefore = statusOf(purse.card()).balance;
     const std::array<Bytes, 2> imagesBefore{w.purses[0]->image(), w.purses[1]->image()};
 
@@ -178,6 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(w.purses[0]->image() == imagesBefore[0]);
       FUZZ_CHECK(w.purses[1]->image() == imagesBefore[1]);
     }
+    if (status == sw::kSuccess && s.seqBefore) w.seqAtStart[s.card] = s.seqBefore;
     if (status == sw::kSuccess && s.answers) {
       auto message = SignedTransferMessage::decode(ByteView(response).first(response.size() - 2));
       if (message) w.lastMessage[*s.answers] = *message;

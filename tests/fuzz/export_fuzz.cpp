@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +52,9 @@ struct Genuine {
       entries.push_back({*evidence, {"2026-12-01T11:42:06Z", "fuzz till 1"}});
     }
     text = cli::encodeAuditBatch(entries);
+    // make-corpus.sh asks for the genuine file as a raw-text seed (keys differ per process, so
+    // it parses but does not verify in another run; the mutated seeds start from it anyway).
+    if (const char* seed = std::getenv("EPURSE_FUZZ_WRITE_SEED")) std::ofstream(seed, std::ios::binary) << '\0' << text;
   }
 };
 

@@ -12,6 +12,8 @@
 // Built with standalone_fuzz_driver.cpp for ctest, and as receipt_libfuzzer with clang.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +51,9 @@ struct Genuine {
     receipt.payeeCertificate = *payee->client().certificate();
     receipt.paidAt = "2026-12-01T15:00:00Z";
     text = terminal::encodeReceipt(receipt);
+    // make-corpus.sh asks for the genuine file as a raw-text seed (keys differ per process, so
+    // it parses but does not verify in another run; the mutated seeds start from it anyway).
+    if (const char* seed = std::getenv("EPURSE_FUZZ_WRITE_SEED")) std::ofstream(seed, std::ios::binary) << '\0' << text;
     // The starting point must itself pass, or the mutations below prove nothing.
     FUZZ_CHECK(terminal::verifyReceipt(receipt, issuer.key().verificationKey(), order).passed());
   }
