@@ -30,6 +30,14 @@ def frame(payload):
     return len(payload).to_bytes(2, "big") + payload
 
 
+def apdu_seeds():
+    # Every input goes to every APDU-library parser at once.
+    for h in ["00A4040007A000000151000000", "80CA01010000", "00B2010C00", "9000", "6A82",
+              "3B8880010000000000000000", "7F2181AD7F4E67", "0001020304"]:
+        write("apdu", bytes.fromhex(h))
+    write("apdu", b"00a4040007a0000001510000")  # hex text, for the hex decoder
+
+
 def protocol_seeds():
     # 0x80 | decoder: the decoder's valid sample, unchanged and with one byte flipped; then raw
     # inputs for the split-signed and PIN-block decoders (indexes 18 and 19).
@@ -77,6 +85,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build-dir", default="build")
     args = parser.parse_args()
+    apdu_seeds()
     protocol_seeds()
     vpcd_seeds()
     card_seeds()
