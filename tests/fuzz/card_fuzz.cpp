@@ -2,8 +2,8 @@
 // arbitrary sequence of commands per input. Each step is raw bytes, or a well-formed protocol
 // message with at most one byte changed: START FROM / START TO naming the other purse, the
 // REQ, VAL or ACK the purses last answered, a LOAD order the genuine issuer signed for the
-// card's current counter and an amount from the input, ABORT, VERIFY (right or wrong PIN),
-// or a power cycle. After every command:
+// card's current counter and an amount from the input, a replay of the last LOAD a card
+// accepted, ABORT, VERIFY (right or wrong PIN), or a power cycle. After every command:
 //   - nothing crashed (the sanitizers) and the answer carries data only with 9000 / 61xx;
 //   - a refused command (not 9000) changed nothing: both card images byte for byte, except
 //     that a wrong PIN spends a try by design;
@@ -53,6 +53,8 @@ struct World {
   // Each card's nextSeq before the START it last accepted: the seq its counterparty's START
   // must name (a terminal reads both statuses before the transfer, not between the STARTs).
   std::array<std::optional<std::uint32_t>, 2> seqAtStart;
+  // The last LOAD each card accepted, to replay: the card must refuse it (its counter moved on).
+  std::array<Bytes, 2> lastLoad;
 
   World() {
     for (std::size_t i = 0; i < 2; ++i) {
@@ -128,7 +130,11 @@ Step buildStep(World& w, Cursor& in) {
     command = op == Op::kStartFrom ? apdus::startFrom(order) : apdus::startTo(order);
     if (op == Op::kStartTo) s.answers = 0;
   } else if (op == Op::kForward) {
-    const std::size_t kind = argument % 3;
+    const std::size_t kind = argument % 4;
+    if (kind == 3) {  // a replayed LOAD, sent as it was (to either card), never allowed to add value
+      s.command = w.lastLoad[argument >> 7];
+      return s;
+    }
     if (!w.lastMessage[kind]) return s;
     const SignedTransferMessage& m = *w.lastMessage[kind];
     command = kind == 0 ? apdus::req(m) : kind == 1 ? apdus::val(m) : apdus::ack(m);
@@ -165,6 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   w.lastMessage = {};
   w.seqAtStart = {};
+  w.lastLoad = {};
   std::uint64_t allowed = 2 * std::uint64_t{kStartBalance};
   Cursor in{data, size};
   for (std::size_t step = 0; step < kMaxSteps && in.more(); ++step) {
@@ -196,6 +203,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (accepted && s.signedLoad) {
       FUZZ_CHECK(balanceAfter == balanceBefore + *s.signedLoad);
       allowed += *s.signedLoad;
+      w.lastLoad[s.card] = s.command;
     }
     const std::uint64_t total =
         std::uint64_t{statusOf(w.purses[0]->card()).balance} + statusOf(w.purses[1]->card()).balance;

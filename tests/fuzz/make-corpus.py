@@ -64,7 +64,7 @@ def card_seeds():
     transfer = (step(1, 0, 100) + step(2, 1, 100) + step(3, 0, 0) + step(3, 1, 1) + step(3, 0, 2))
     write("card", transfer)
     write("card", step(6, 0, 1) + step(1, 0, 200) + step(2, 1, 200) + step(3, 0, 0) + step(7, 1) + step(3, 1, 1))
-    write("card", step(4, 0, 100) + step(4, 1, 50) + step(5, 0))
+    write("card", step(4, 0, 100) + step(4, 1, 50) + step(5, 0) + step(3, 0, 3) + step(3, 0, 0x83))
     write("card", step(6, 1, 0) + step(6, 1, 1) + bytes([0, 5]) + bytes.fromhex("00CA010100"))
 
 
