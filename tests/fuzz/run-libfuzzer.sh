@@ -74,12 +74,15 @@ fuzz_one() {
      LLVM_PROFILE_FILE="$dir/profiles/%p.profraw" xargs -0 -n 200 "$build_dir/tests/${t}_fuzz_coverage" >/dev/null 2>&1) || true
   "$profdata" merge -sparse -o "$dir/merged.profdata" "$dir"/profiles/*.profraw
   "$llvmcov" report "$build_dir/tests/${t}_fuzz_coverage" -instr-profile="$dir/merged.profdata" \
-      -ignore-filename-regex='(^/usr/|/tests/|/_deps/)' >"$dir/coverage.txt" 2>/dev/null
+      -ignore-filename-regex='^/usr/|/_deps/|/tests/(support|model|unit)/|/tests/fuzz/[a-z_]+[.](cpp|h)$' \
+      >"$dir/coverage.txt" 2>/dev/null
   # Line coverage by top-level directory (columns: Lines, Missed Lines are fields 8 and 9).
+  # A path may come as the build directory's ../../../apdu/atr.cpp (ccache's CCACHE_BASEDIR
+  # makes compile paths relative), or absolute, or relative to the files' common prefix.
   local coverage
   coverage=$(awk -v root="$source_dir/" '
       $1 ~ /\.(cpp|h)$/ && NF >= 10 {
-        f = $1; sub("^" root, "", f); split(f, p, "/"); d = p[1] "/"; if (p[1] == "card" || p[1] == "terminal") d = p[1] "/" p[2] "/";
+        f = $1; sub(/^.*\/\.\.\//, "", f); sub("^" root, "", f); split(f, p, "/"); d = p[1] "/"; if (p[1] == "card" || p[1] == "terminal") d = p[1] "/" p[2] "/";
         lines[d] += $8; missed[d] += $9 }
       END { for (d in lines) printf "%s %.1f%% (%d/%d)  ", d, 100 * (lines[d] - missed[d]) / lines[d], lines[d] - missed[d], lines[d] }' \
       "$dir/coverage.txt")
