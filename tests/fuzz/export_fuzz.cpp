@@ -4,8 +4,8 @@
 //
 // Byte 0, top bit clear: the rest is the file's text. Decoding must not crash; what decodes
 // must encode to text that decodes to the same entries; verifying must not crash.
-// Top bit set: the rest is (position high, position low, mask) triples XORed onto a genuine
-// batch (two purses' readings after a transfer between them). A mutated file must be refused
+// Top bit set: the rest mutates (text_mutation.h) a genuine batch (two purses' readings
+// after a transfer between them). A mutated file must be refused
 // cleanly (a decode error, or a reading that does not verify), or every reading in it must
 // be exactly a genuine one: only the metadata (exported at, terminal) is unsigned.
 // Built with standalone_fuzz_driver.cpp for ctest, and as export_libfuzzer with clang.
@@ -24,6 +24,7 @@
 #include "terminal/receipt/receipt_file.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/text_mutation.h"
 #include "tests/support/purse_fixture.h"
 
 namespace {
@@ -72,13 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool mutated = (data[0] & 0x80) != 0;
   if (mutated) {
     text = g.text;
-    bool changed = false;
-    for (std::size_t i = 1; i + 2 < size; i += 3) {
-      const std::size_t at = (std::size_t{data[i]} << 8 | data[i + 1]) % text.size();
-      text[at] = static_cast<char>(text[at] ^ data[i + 2]);
-      changed = changed || data[i + 2] != 0;
-    }
-    if (!changed) return 0;
+    if (!fuzz::mutateText(text, data + 1, size - 1)) return 0;
   } else {
     text.assign(reinterpret_cast<const char*>(data + 1), size - 1);
   }

@@ -5,7 +5,7 @@
 // Byte 0, top bit clear: the rest is a receipt file's text. Whatever it is, parsing must not
 // crash; a parsed receipt must encode to text that parses to the same receipt; verifying it
 // must not crash.
-// Top bit set: the rest is (position, mask) pairs XORed onto a genuine receipt file (a real
+// Top bit set: the rest mutates a genuine receipt file (text_mutation.h) (a real
 // transfer between two purses of that issuer, with an order). A mutated file must be refused
 // cleanly (a parse error, or a verdict that fails), or, if it verifies, carry exactly the
 // genuine receipt's content: the only field not signed is paidAt, which is for people.
@@ -22,6 +22,7 @@
 #include "terminal/receipt/receipt_file.h"
 #include "terminal/transfer/transfer_driver.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/text_mutation.h"
 #include "tests/support/purse_fixture.h"
 
 namespace {
@@ -78,13 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool mutated = (data[0] & 0x80) != 0;
   if (mutated) {
     text = g.text;
-    bool changed = false;
-    for (std::size_t i = 1; i + 2 < size; i += 3) {
-      const std::size_t at = (std::size_t{data[i]} << 8 | data[i + 1]) % text.size();
-      text[at] = static_cast<char>(text[at] ^ data[i + 2]);
-      changed = changed || data[i + 2] != 0;
-    }
-    if (!changed) return 0;
+    if (!fuzz::mutateText(text, data + 1, size - 1)) return 0;
   } else {
     text.assign(reinterpret_cast<const char*>(data + 1), size - 1);
   }
