@@ -79,6 +79,7 @@ def genuine_seed(build_dir, target):
     # Mutations of the genuine file: (position high, position low, mask) triples.
     write(target, bytes([0x80, 0, 40, 0x01]))
     write(target, bytes([0x80, 1, 0, 0x20, 2, 0, 0x01]))
+    write(target, bytes([0x80, 0, 200, 0x85, 3, 0, 0x8B]))  # digits stay digits (text_mutation.h)
 
 
 def main():
