@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds epurse and runs every test, with warnings as errors (EPURSE_WERROR, the CMake presets):
 #   release  GCC, Release (-O3), in build-release/: the whole suite, then the benchmarks
-#   clang    clang, RelWithDebInfo, in build-clang/: the unit suite, a libFuzzer smoke run, mutants
+#   clang    clang, RelWithDebInfo, in build-clang/: the unit suite, every libFuzzer target for
+#            60 s (tests/fuzz/run-libfuzzer.sh), a sample of mutants
 #   asan     GCC, Debug with AddressSanitizer + UBSan, in build-asan/: the whole suite again
 # Three trees cover the three build types and both compilers. The dev tree (build/, GCC
 # RelWithDebInfo) is not built here: on these 2-core machines a fourth full build costs more
@@ -55,6 +56,8 @@ build-release/tests/issuer_ledger_bench || status=1  # no PC/SC: the issuer's bo
 build clang
 echo "== unit tests (clang, RelWithDebInfo)"
 run_suite build-clang -L unit || status=1
+echo "== libFuzzer, every target for 60 s under ASan+UBSan (clang tree)"
+bash tests/fuzz/run-libfuzzer.sh --seconds 60 --jobs 2 --no-coverage --build-dir build-clang || status=1
 echo "== mutants (sample of 4, clang tree)"
 bash tests/mutation/run.sh --build-dir build-clang --sample 4 || status=1
 
