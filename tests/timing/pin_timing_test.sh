@@ -15,7 +15,7 @@ trap 'rm -rf "$dir"' EXIT
 
 count() {  # pattern: the instructions callgrind counted inside the toggled region
   valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$dir/$1.out" "$probe" "$1" \
-    >"$dir/$1.log" 2>&1 || { echo "FAIL: the probe ($1) failed:"; cat "$dir/$1.log"; exit 1; }
+    >"$dir/$1.log" 2>&1 || { echo "FAIL: the probe ($1) failed under valgrind:" >&2; cat "$dir/$1.log" >&2; exit 1; }
   awk '/^(summary|totals):/ {print $2; exit}' "$dir/$1.out"
 }
 
