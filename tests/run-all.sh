@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds epurse and runs every test, with warnings as errors (EPURSE_WERROR, the CMake presets):
 #   release  GCC, Release (-O3), in build-release/: the whole suite, then the benchmarks
-#   clang    clang, RelWithDebInfo, in build-clang/: the unit suite, every libFuzzer target for
-#            60 s (tests/fuzz/run-libfuzzer.sh), a sample of mutants
+#   clang    clang, RelWithDebInfo, in build-clang/: the unit suite (the end-to-end tests are not
+#            built there: EPURSE_PCSC_TESTS=OFF), every libFuzzer target for 60 s
+#            (tests/fuzz/run-libfuzzer.sh), a sample of mutants
 #   asan     GCC, Debug with AddressSanitizer + UBSan, in build-asan/: the whole suite again
 # Three trees cover the three build types and both compilers. The dev tree (build/, GCC
 # RelWithDebInfo) is not built here: on these 2-core machines a fourth full build costs more
