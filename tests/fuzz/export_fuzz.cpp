@@ -67,16 +67,11 @@ Genuine& genuine() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
   const Genuine& g = genuine();
-  std::string text;
-  const bool mutated = (data[0] & 0x80) != 0;
-  if (mutated) {
-    text = g.text;
-    if (!fuzz::mutateText(text, data + 1, size - 1)) return 0;
-  } else {
-    text.assign(reinterpret_cast<const char*>(data + 1), size - 1);
-  }
+  const auto input = fuzz::fuzzedText(g.text, data, size);
+  if (!input) return 0;
+  const std::string& text = input->text;
+  const bool mutated = input->mutated;
 
   const auto decoded = cli::decodeAuditBatch(text);
   if (!decoded) return 0;

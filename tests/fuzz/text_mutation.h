@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace epurse::fuzz {
@@ -29,6 +30,20 @@ inline bool mutateText(std::string& text, const std::uint8_t* data, std::size_t 
     changed = changed || text[at] != before;
   }
   return changed;
+}
+
+// What a file target reads from one input: data[0]'s top bit set, the genuine file mutated by
+// the rest (nullopt when nothing changed); clear, the rest taken as the file itself.
+struct FuzzedText {
+  std::string text;
+  bool mutated = false;
+};
+inline std::optional<FuzzedText> fuzzedText(const std::string& genuine, const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return std::nullopt;
+  if ((data[0] & 0x80) == 0) return FuzzedText{std::string(reinterpret_cast<const char*>(data + 1), size - 1), false};
+  FuzzedText out{genuine, true};
+  if (!mutateText(out.text, data + 1, size - 1)) return std::nullopt;
+  return out;
 }
 
 }  // namespace epurse::fuzz
